@@ -1,0 +1,17 @@
+"""figcheck: check that the figures in news reports agree with each other.
+
+The public API::
+
+    import figcheck
+    docs = figcheck.load("examples")          # documents DataFrame
+    figures = figcheck.extract("examples")    # figures DataFrame (one row per number)
+"""
+
+from __future__ import annotations
+
+from figcheck.api import extract, load
+from figcheck.models import FIGURE_COLUMNS, FINDING_COLUMNS
+
+__version__ = "0.1.0"
+
+__all__ = ["FIGURE_COLUMNS", "FINDING_COLUMNS", "__version__", "extract", "load"]

@@ -1,0 +1,510 @@
+"""Quantities -> figures: what each number counts, its interval, date, claimant and modality."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from figcheck.corpus import Document
+from figcheck.extract.dates import MONTH_DAY_RE, as_of
+from figcheck.extract.qualifiers import qualify
+from figcheck.extract.quantities import Quantity, scan
+from figcheck.models import FIGURE_COLUMNS
+from figcheck.text import TextIndex
+from figcheck.vocab import Metric, Vocabulary
+
+#: Bump when extraction output changes for the same input (it keys the cache).
+EXTRACTOR_VERSION = "1"
+
+_MONTH_WORD = re.compile(
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?$",
+    re.I,
+)
+_MONTH_AFTER = re.compile(
+    r"^(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
+    r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b",
+    re.I,
+)
+_WORD_RE = re.compile(r"[A-Za-z][\w'’-]*|\S")
+#: Words that end a counted-noun phrase: function words, verbs and postnominal participles.
+_NP_STOP = frozenset(
+    """a an the of in on at to from by for with as and or but nor so yet than that which who whom whose
+    is are was were be been being has have had do does did will would could should may might must can
+    shall it its their his her our them they he she we you i this these those there here when where
+    while after before during since until into onto over under about around across through between
+    among against amid including such like per each every all some any no not more most other
+    dead killed wounded injured held released freed rescued remain remaining remains still alive
+    taken abducted kidnapped missing recovered confirmed believed thought said says say according
+    mostly many most also just only even already now then again including among across amid
+    its it's also almost nearly left died reported inside outside near within along beyond behind toward
+    towards throughout via upon off out up down across""".split()
+)
+_NP_MODIFIERS = frozenset({"more", "other", "additional", "further", "new", "remaining", "initial", "some"})
+_GENERIC = frozenset({"people", "persons", "person", "individuals", "those", "them", "others", "ones",
+                      "these", "whom", "which"})
+_HYPHEN_IDIOMS = frozenset({"state", "fold", "way", "sided", "faced", "party", "pronged", "tier", "point",
+                            "man", "nation", "digit", "thirds", "quarters"})
+_CLAUSE_BREAK = re.compile(r"[;:]|\s[—–]\s|\s-\s|\(|\)")
+_ATTRIBUTION_AFTER = re.compile(
+    r"^[\s,'’s]*(?:\w+\s+){0,3}?(?:said|says|say|told|reported|reports|confirmed|confirms|announced|announces|"
+    r"estimated|estimates|estimate|believes|believe|believed|claims|claimed|claim|stated|states|added|counted|"
+    r"counts|recorded|records|puts|put|gave|gives|tallied|lists|listed|registered|documented|updated|"
+    r"revised|released figures|figures|data|tally|count|toll|statement|has said|have said|put the)\b",
+    re.I,
+)
+_ATTRIBUTION_BEFORE = re.compile(
+    r"(?:according\s+to|citing|cited\s+by|per|figures\s+from|data\s+from|numbers\s+from|told\s+by|said\s+by|"
+    r"reported\s+by|confirmed\s+by)\s+(?:the\s+)?$",
+    re.I,
+)
+_MODALITY_PRIORITY = ("proposal", "demand", "hypothetical", "belief", "estimate", "negated")
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """A quantity on its way to becoming a figure."""
+
+    q: Quantity
+    start: int
+    end: int
+    value: float
+    low: float
+    high: float
+    qualifier: str
+    unit: str
+    noun: str
+    head: str | None
+
+
+# --------------------------------------------------------------------------------------------
+# public API
+
+
+def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
+    """Every figure in one document, as dicts keyed by `FIGURE_COLUMNS`, in text order.
+
+    Args:
+        doc: the document.
+        vocab: the vocabulary (metrics, qualifiers, lexicon) to read it with.
+
+    Example:
+        >>> from figcheck.corpus import document_from_text
+        >>> from figcheck.vocab import load_vocabulary
+        >>> doc = document_from_text("Hamas still holds about 129 hostages.", published="2023-12-19")
+        >>> [(f["metric"], f["value"], f["qualifier"]) for f in extract_document(doc, load_vocabulary())]
+        [('hostages.held', 129.0, 'approx')]
+    """
+    text = doc.text
+    if not text:
+        return []
+    index = TextIndex(text)
+    quantities = scan(text)
+    candidates = list(_candidates(text, quantities, vocab))
+    rows = []
+    lowered_cache: dict[tuple[int, int], str] = {}
+    for i, cand in enumerate(candidates):
+        s_start, s_end = index.sentence_span(cand.q.start)
+        sentence = text[s_start:s_end]
+        key = (s_start, s_end)
+        if key not in lowered_cache:
+            lowered_cache[key] = _lower(sentence)
+        lowered = lowered_cache[key]
+        prev = _previous_sentence(index, text, s_start)
+        rel_start, rel_end = cand.start - s_start, cand.end - s_start
+        others = [(c.start - s_start, c.end - s_start) for j, c in enumerate(candidates)
+                  if j != i and s_start <= c.start < s_end]
+        metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, _lower(prev), vocab)
+        modality = _modality(lowered, sentence, rel_start, rel_end, vocab)
+        claimant = _claimant(sentence, rel_start, rel_end, vocab)
+        m = vocab.metrics.get(metric) if metric else None
+        date, basis = as_of(sentence, rel_start, rel_end, doc.published,
+                            m.behaviour if m else None, m.event if m else None, vocab)
+        unit = cand.unit or (m.unit if m else "") or ("person" if _is_person(cand, vocab) else "")
+        line = index.line(cand.start)
+        if doc.format == "jsonl":
+            line = doc.line_offset + 1
+        elif doc.line_offset > 0:
+            line += doc.line_offset
+        rows.append({
+            "figure_id": f"{doc.doc_id}:{cand.start}",
+            "doc_id": doc.doc_id,
+            "source": doc.source,
+            "published": doc.published,
+            "metric": metric,
+            "value": float(cand.value),
+            "low": float(cand.low),
+            "high": float(cand.high),
+            "qualifier": cand.qualifier,
+            "unit": unit,
+            "noun": cand.noun,
+            "as_of": date,
+            "as_of_basis": basis,
+            "claimant": claimant,
+            "modality": modality,
+            "surface": text[cand.start:cand.end],
+            "start": cand.start,
+            "end": cand.end,
+            "line": line,
+            "sentence": " ".join(sentence.split()),
+            "confidence": round(confidence, 3),
+        })
+    return rows
+
+
+def figures_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """Build the figures DataFrame with the contract's columns and dtypes."""
+    frame = pd.DataFrame(list(rows), columns=FIGURE_COLUMNS)
+    for col in ("value", "low", "high", "confidence"):
+        frame[col] = frame[col].astype("float64")
+    for col in ("start", "end", "line"):
+        frame[col] = frame[col].astype("int64")
+    for col in ("figure_id", "doc_id", "source", "published", "metric", "qualifier", "unit", "noun", "as_of",
+                "as_of_basis", "claimant", "modality", "surface", "sentence"):
+        frame[col] = frame[col].astype("object").where(frame[col].notna(), None)
+    return frame
+
+
+def extract_documents(docs: Iterable[Document], vocab: Vocabulary) -> Iterator[dict[str, Any]]:
+    """Figures of many documents, document after document."""
+    for doc in docs:
+        yield from extract_document(doc, vocab)
+
+
+# --------------------------------------------------------------------------------------------
+# which numbers are figures
+
+
+def _candidates(text: str, quantities: list[Quantity], vocab: Vocabulary) -> Iterator[_Candidate]:
+    for i, q in enumerate(quantities):
+        if _not_a_figure(text, q, vocab):
+            continue
+        if q.kind == "fraction":
+            cand = _fraction(text, q, quantities, i, vocab)
+            if cand is not None:
+                yield cand
+            continue
+        value, low, high = q.value, q.low, q.high
+        if q.kind == "vague":
+            key = " ".join(text[q.start:q.end].lower().split())
+            value, high = vocab.qualifiers.vague.get(key, (0.0, 0.0))
+            if not value:
+                continue
+            low = value
+        qual = qualify(text, q.start, q.end, value, q.kind, q.rounding, vocab.qualifiers, low, high)
+        noun, head = _noun_after(text, qual.end, quantities, vocab)
+        yield _Candidate(q, qual.start, qual.end, value, qual.low, qual.high, qual.qualifier, q.unit, noun, head)
+
+
+def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
+    """Dates, years, times, ages, names with numbers, scores and idioms are not figures."""
+    before = text[max(0, q.start - 30):q.start]
+    after = text[q.end:q.end + 30]
+    prev_word = before.split()[-1] if before.split() else ""
+    surface = text[q.start:q.end]
+    if q.kind in ("number", "range", "percent") and _MONTH_WORD.search(prev_word) and prev_word[0].isupper():
+        return True  # "October 7", "Feb. 7"
+    if q.kind == "number" and _MONTH_AFTER.match(after) and q.value <= 31 and q.value == int(q.value):
+        return True  # "7 October"
+    if q.kind == "number" and q.unit == "" and re.fullmatch(r"\d{4}", surface) and 1900 <= q.value <= 2100:
+        nxt = after.split()[0].lower().strip(".,;:") if after.split() else ""
+        if not vocab.person_nouns.fullmatch(nxt):
+            return True  # a year: "in 2024", "Feb. 7, 2024"
+    if re.match(r"\s*(?:[ap]\.?m\.?\b|o'clock|GMT|UTC|local time)", after, re.I):
+        return True  # a time
+    if re.match(r"-\d", after) or re.search(r"\d-$", before):
+        return True  # a score, a code or a date fragment: "3-1", "2023-10"
+    if re.match(r"[\s-]*(?:year|month|week|day)s?[\s-]old\b", after, re.I) or re.match(
+        r"[\s-]*(?:year|month|week|day)-old\b", after, re.I
+    ):
+        return True  # an age: "a 4-year-old", "85 years old"
+    if re.search(r"\b(?:aged|age|ages of|age of)\s+$", before, re.I):
+        return True
+    if prev_word.rstrip(".:#") in vocab.name_words or prev_word in vocab.name_words:
+        return True  # "Channel 12", "Resolution 2728", "No. 10"
+    if re.search(r"#\s*$", before):
+        return True
+    if q.kind == "spelled":
+        word = surface.lower()
+        nxt = after.split()[0].lower().strip(".,;:") if after.split() else ""
+        if word in ("one", "an", "a") and not vocab.person_nouns.fullmatch(nxt):
+            return True  # "one of the main", "no one"
+        m = re.match(r"-([a-z]+)", after)
+        if m and m.group(1) in _HYPHEN_IDIOMS:
+            return True  # "two-state solution"
+    return False
+
+
+def _fraction(text: str, q: Quantity, quantities: list[Quantity], i: int, vocab: Vocabulary) -> _Candidate | None:
+    """"a fifth of the 132 remaining captives" -> 26.4 counted in captives."""
+    tail = text[q.end:q.end + 60]
+    m = re.match(r"\s+of\s+(?:(?:the|its|their|his|her|all|an|those|these|[A-Z][\w-]*['’]s)\s+){0,2}", tail)
+    if m and i + 1 < len(quantities):
+        nxt = quantities[i + 1]
+        gap = text[q.end + m.end():nxt.start]
+        if nxt.start - (q.end + m.end()) <= 20 and len(gap.split()) <= 2 and not re.search(r"[.;,]", gap) \
+                and nxt.kind in ("number", "spelled"):
+            value = q.value * nxt.value
+            qual = qualify(text, q.start, nxt.end, value, "number", 0.0, vocab.qualifiers)
+            noun, head = _noun_after(text, nxt.end, quantities, vocab)
+            return _Candidate(q, qual.start, nxt.end, value, qual.low, qual.high, qual.qualifier, nxt.unit,
+                              noun, head)
+    whom = re.match(r"\s+of\s+(?:whom|them|those)\b", tail)
+    if whom:
+        prior = [p for p in quantities[:i] if p.kind in ("number", "spelled") and q.start - p.end < 200]
+        if prior:
+            base = prior[-1]
+            value = q.value * base.value
+            qual = qualify(text, q.start, q.end, value, "number", 0.0, vocab.qualifiers)
+            return _Candidate(q, qual.start, q.end + whom.end(), value, qual.low, qual.high, qual.qualifier,
+                              base.unit, "whom", "whom")
+    # A fraction on its own ("half of the population") is a share: keep it as a percentage.
+    value = q.value * 100
+    qual = qualify(text, q.start, q.end, value, "number", 0.0, vocab.qualifiers)
+    noun, head = _noun_after(text, q.end, quantities, vocab)
+    return _Candidate(q, qual.start, qual.end, value, qual.low, qual.high, qual.qualifier, "percent", noun, head)
+
+
+def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabulary) -> tuple[str, str | None]:
+    """The counted noun phrase after a number, and its head word (None when elided or generic)."""
+    window = text[pos:pos + 80].split("\n", 1)[0]
+    m = re.match(r"\s+of\s+(?:(?:the|those|these|them|whom|its|their|our|all|an?)\s+)*", window)
+    if m and not re.match(r"\s+of\s+(?:the\s+)?(?:which)\b", window):
+        rest_pos = pos + m.end()
+        follow = next((q for q in quantities if rest_pos <= q.start <= rest_pos + 25), None)
+        if follow is not None and not re.search(r"[.;,]", text[rest_pos:follow.start]):
+            return _noun_after(text, _after_qualifier(text, follow.end), quantities, vocab)
+        words = text[pos + m.start():pos + m.end()].split()
+        if words and words[-1].lower() in _GENERIC:
+            return words[-1], None
+        pos = rest_pos
+        window = text[pos:pos + 80].split("\n", 1)[0]
+    words: list[str] = []
+    for tok in _WORD_RE.finditer(window):
+        w = tok.group()
+        if not w[0].isalpha():
+            break
+        lw = w.lower().rstrip(".")
+        if not words and lw in _NP_MODIFIERS:
+            words.append(w)
+            continue
+        if lw in _NP_STOP or len(words) >= 4:
+            break
+        words.append(w.rstrip(".,"))
+    while words and words[0].lower() in _NP_MODIFIERS and len(words) > 1:
+        words = words[1:] if words[0].lower() not in ("remaining",) else words
+        break
+    person = [i for i, w in enumerate(words) if vocab.person_nouns.fullmatch(w.lower())]
+    if person:
+        words = words[: person[-1] + 1]  # "Hamas-led terrorists burst" -> "Hamas-led terrorists"
+    noun = " ".join(words)
+    if not words:
+        return "", None
+    head = words[-1].lower()
+    if head in _GENERIC or head in _NP_MODIFIERS:
+        return noun, None
+    return noun, head
+
+
+def _after_qualifier(text: str, end: int) -> int:
+    m = re.match(r"\s*(?:or\s+(?:so|more|fewer|less)|plus)\b", text[end:end + 20], re.I)
+    return end + m.end() if m else end
+
+
+def _is_person(cand: _Candidate, vocab: Vocabulary) -> bool:
+    if cand.head is None:
+        return False
+    return vocab.person_nouns.fullmatch(cand.head) or vocab.person_nouns.fullmatch(cand.noun.lower())
+
+
+# --------------------------------------------------------------------------------------------
+# meaning
+
+
+def _classify(
+    cand: _Candidate,
+    lowered: str,
+    rel_start: int,
+    rel_end: int,
+    others: list[tuple[int, int]],
+    prev_lowered: str,
+    vocab: Vocabulary,
+) -> tuple[str | None, float]:
+    """The metric a figure counts (or None), and a confidence in 0-1."""
+    if cand.unit and cand.unit != "person":
+        return None, 0.9  # a duration, a sum of money, a percentage: no metric counts those
+    if cand.head == "whom":
+        return None, 0.6  # "a third of whom": a subgroup of another figure, named by no metric
+    noun = cand.noun.lower()
+    head = cand.head
+    last_two = " ".join(noun.split()[-2:]) if noun else ""
+    scores: list[tuple[float, int, str]] = []
+    for order, metric in enumerate(vocab.metrics.values()):
+        score = _score(metric, head, last_two, lowered, rel_start, rel_end, others, prev_lowered)
+        if score > 0:
+            scores.append((score, -order, metric.id))
+    if not scores:
+        return None, 0.8 if head is None else 0.7
+    scores.sort(reverse=True)
+    best = scores[0][0]
+    runner = scores[1][0] if len(scores) > 1 else 0.0
+    margin = best - runner
+    confidence = 0.5 + 0.5 * (1 - math.exp(-margin)) * min(1.0, best / 4)
+    return scores[0][2], confidence
+
+
+def _score(
+    metric: Metric,
+    head: str | None,
+    last_two: str,
+    lowered: str,
+    rel_start: int,
+    rel_end: int,
+    others: list[tuple[int, int]],
+    prev_lowered: str,
+) -> float:
+    score = metric.boost
+    # Who is counted.
+    if head is not None:
+        if metric.subject.fullmatch(head) or (last_two and metric.subject.fullmatch(last_two)):
+            score += 2.0
+        else:
+            return 0.0
+    else:
+        if not metric.generic:
+            return 0.0
+        if metric.mention:
+            if metric.mention.search(lowered):
+                score += 1.0
+            elif metric.mention.search(prev_lowered):
+                score += 0.4
+            else:
+                return 0.0
+    # Words that rule the metric out.
+    if metric.veto:
+        for s, e in metric.veto.finditer(lowered):
+            if _word_distance(lowered, s, e, rel_start, rel_end) <= metric.veto_window:
+                return 0.0
+    # What happened to them.
+    if metric.event_cues:
+        best = 0.0
+        for s, e in metric.event_cues.finditer(lowered):
+            d = _word_distance(lowered, s, e, rel_start, rel_end)
+            weight = 4.0 / (1.0 + d / 3.0)
+            if any(_word_distance(lowered, s, e, o_s, o_e) < d for o_s, o_e in others):
+                weight *= 0.5  # the cue is nearer another number: it is probably that one's
+            best = max(best, weight)
+        if best == 0.0:
+            return 0.0
+        score += best
+    # Where, or whose.
+    if metric.scope:
+        best = 0.0
+        for s, e in metric.scope.finditer(lowered):
+            d = _word_distance(lowered, s, e, rel_start, rel_end)
+            best = max(best, 1.5 / (1.0 + d / 8.0))
+        if best == 0.0 and metric.scope.search(prev_lowered):
+            best = 0.4
+        if best == 0.0 and metric.scope_required:
+            return 0.0
+        score += best
+    return score
+
+
+def _word_distance(lowered: str, s: int, e: int, fs: int, fe: int) -> int:
+    """Words between a cue at [s, e) and a figure at [fs, fe) (0 when they touch or overlap)."""
+    if e <= fs:
+        gap = lowered[e:fs]
+    elif s >= fe:
+        gap = lowered[fe:s]
+    else:
+        return 0
+    n = len(gap.split())
+    if _CLAUSE_BREAK.search(gap):
+        n += 4  # a cue across a dash, colon or bracket belongs less to this figure
+    return n
+
+
+def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: Vocabulary) -> str:
+    """asserted, or the modality of the nearest cue that governs the figure."""
+    found: list[tuple[int, int, str]] = []
+    for name, (before, after) in vocab.modality.items():
+        limit_before = {"negated": 2, "proposal": 30, "demand": 30, "hypothetical": 10}.get(name, 14)
+        for s, e in before.finditer(lowered):
+            if e <= rel_start:
+                d = _word_distance(lowered, s, e, rel_start, rel_end)
+                if d <= limit_before:
+                    found.append((d, _MODALITY_PRIORITY.index(name), name))
+        for s, _e in after.finditer(lowered):
+            if s >= rel_end:
+                d = _word_distance(lowered, s, _e, rel_start, rel_end)
+                if d <= 6:
+                    found.append((d, _MODALITY_PRIORITY.index(name), name))
+    if not found:
+        return "asserted"
+    found.sort()
+    modality = found[0][2]
+    if modality in ("belief", "estimate", "hypothetical") and re.search(
+        r"\bthe\s+(?:\w+\s+)?$", lowered[max(0, rel_start - 24):rel_start]
+    ):
+        # "Israel believes a fifth of the 132 remaining captives are dead": the 132 is presupposed.
+        return "asserted"
+    return modality
+
+
+@lru_cache(maxsize=8)
+def _claimant_rx(claimants: tuple[Any, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    names = {}
+    for c in claimants:
+        for alias in c.aliases:
+            names.setdefault(alias, c.name)
+    rx = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in sorted(names, key=len, reverse=True))
+                    + r")(?![\w-])")
+    return rx, names
+
+
+def _claimant(sentence: str, rel_start: int, rel_end: int, vocab: Vocabulary) -> str | None:
+    """Who the sentence says asserts the figure, when it says so."""
+    rx, names = _claimant_rx(vocab.claimants)
+    best: tuple[int, str] | None = None
+    for m in rx.finditer(sentence):
+        alias = m.group()
+        attributed = bool(re.search(r"\b(?:says|said|believes|estimates|claims|has said|according)\b", alias))
+        if not attributed:
+            attributed = bool(_ATTRIBUTION_AFTER.match(sentence[m.end():m.end() + 40])) or bool(
+                _ATTRIBUTION_BEFORE.search(sentence[max(0, m.start() - 30):m.start()])
+            ) or bool(re.match(r"['’]s?\s+(?:figures|data|count|tally|toll|numbers|statistics)", sentence[m.end():]))
+        if not attributed:
+            continue
+        d = abs(m.start() - rel_start)
+        if best is None or d < best[0]:
+            best = (d, names[alias])
+    return best[1] if best else None
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def _lower(text: str) -> str:
+    """Lower-case ``text`` keeping every offset, with typographic apostrophes made plain."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    return lowered.replace("’", "'").replace("‘", "'")
+
+
+def _previous_sentence(index: TextIndex, text: str, s_start: int) -> str:
+    if s_start == 0:
+        return ""
+    p_start, p_end = index.sentence_span(max(0, s_start - 1))
+    return text[p_start:p_end] if p_end <= s_start else ""
+
+
+__all__ = ["EXTRACTOR_VERSION", "MONTH_DAY_RE", "extract_document", "extract_documents", "figures_frame"]
