@@ -35,6 +35,8 @@ Rows = list[dict[str, Any]]
 
 #: The hash seed pinned in worker processes that start a fresh interpreter.
 HASH_SEED = "0"
+#: How long to wait for a Dask scheduler to answer.
+DASK_CONNECT_TIMEOUT = "30s"
 
 
 @dataclass(frozen=True)
@@ -374,12 +376,12 @@ def dask_client(address: str, workers: int = 0) -> Iterator[Any]:
                          ) from None
     if address == "local":
         n = workers or _cores()
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
                 Client(cluster) as client:
             yield client
         return
     try:
-        client = Client(address, timeout="30s")
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
         raise UsageError(f"cannot reach the Dask scheduler at {address!r} ({exc}); start one with "
                          "`dask scheduler`, or use --dask local") from None
