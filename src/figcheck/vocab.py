@@ -110,7 +110,9 @@ class Metric:
     scope_required: bool
     veto: Cues
     veto_window: int
+    against: Cues
     boost: float
+    fallback: bool
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ class Qualifiers:
     before: dict[str, tuple[str, ...]]
     after: dict[str, tuple[str, ...]]
     vague: dict[str, tuple[float, float]]
+    particle_verbs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, eq=False)
@@ -272,7 +275,8 @@ def _metrics(path: Path, doc: dict[str, Any]) -> dict[str, Metric]:
         raise RuleError(str(path), "metrics", "must be a non-empty list of metrics")
     out: dict[str, Metric] = {}
     allowed = {"id", "description", "unit", "behaviour", "event", "cues"}
-    cue_keys = {"subject", "generic", "mention", "event", "scope", "scope_required", "veto", "veto_window", "boost"}
+    cue_keys = {"subject", "generic", "mention", "event", "scope", "scope_required", "veto", "veto_window", "against",
+                "boost", "fallback"}
     for i, item in enumerate(items):
         where = f"metrics[{i}]"
         if not isinstance(item, dict):
@@ -303,7 +307,7 @@ def _metrics(path: Path, doc: dict[str, Any]) -> dict[str, Metric]:
         if bad:
             raise RuleError(str(path), f"{where}.cues.{sorted(bad)[0]}", "is not a cue key",
                             f"use {', '.join(sorted(cue_keys))}")
-        for flag in ("generic", "scope_required"):
+        for flag in ("generic", "scope_required", "fallback"):
             if flag in cues and not isinstance(cues[flag], bool):
                 raise RuleError(str(path), f"{where}.cues.{flag}", "must be true or false")
         for num in ("veto_window", "boost"):
@@ -330,7 +334,9 @@ def _metrics(path: Path, doc: dict[str, Any]) -> dict[str, Metric]:
             scope_required=bool(cues.get("scope_required", False)),
             veto=cl("veto"),
             veto_window=int(cues.get("veto_window", 6)),
+            against=cl("against"),
             boost=float(cues.get("boost", 0.0)),
+            fallback=bool(cues.get("fallback", False)),
         )
     return out
 
@@ -390,6 +396,7 @@ def _qualifiers(path: Path, doc: dict[str, Any]) -> Qualifiers:
         before=before,
         after=after,
         vague=vague,
+        particle_verbs=frozenset(w.lower() for w in _str_list(path, "particle_verbs", doc.get("particle_verbs"))),
     )
 
 
