@@ -112,7 +112,7 @@ class Metric:
     veto_window: int
     against: Cues
     boost: float
-    fallback: bool
+    fallback: Cues
 
 
 @dataclass(frozen=True)
@@ -307,7 +307,7 @@ def _metrics(path: Path, doc: dict[str, Any]) -> dict[str, Metric]:
         if bad:
             raise RuleError(str(path), f"{where}.cues.{sorted(bad)[0]}", "is not a cue key",
                             f"use {', '.join(sorted(cue_keys))}")
-        for flag in ("generic", "scope_required", "fallback"):
+        for flag in ("generic", "scope_required"):
             if flag in cues and not isinstance(cues[flag], bool):
                 raise RuleError(str(path), f"{where}.cues.{flag}", "must be true or false")
         for num in ("veto_window", "boost"):
@@ -336,7 +336,7 @@ def _metrics(path: Path, doc: dict[str, Any]) -> dict[str, Metric]:
             veto_window=int(cues.get("veto_window", 6)),
             against=cl("against"),
             boost=float(cues.get("boost", 0.0)),
-            fallback=bool(cues.get("fallback", False)),
+            fallback=cl("fallback"),
         )
     return out
 

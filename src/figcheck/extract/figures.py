@@ -44,7 +44,8 @@ _NP_STOP = frozenset(
     taken abducted kidnapped missing recovered confirmed believed thought said says say according
     mostly many most also just only even already now then again including among across amid
     its it's also almost nearly left died reported inside outside near within along beyond behind toward
-    towards throughout via upon off out up down across""".split()
+    towards throughout via upon off out up down across pronounced declared presumed feared listed counted
+    estimated expected""".split()
 )
 _NP_MODIFIERS = frozenset({"more", "other", "additional", "further", "new", "remaining", "initial", "some"})
 _GENERIC = frozenset({"people", "persons", "person", "individuals", "those", "them", "others", "ones",
@@ -250,10 +251,10 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
         return True
     if prev_word.rstrip(".:#") in vocab.name_words or prev_word in vocab.name_words:
         return True  # "Channel 12", "Resolution 2728", "No. 10"
-    if re.search(r"#\s*$", before):
-        return True
+    if re.search(r"#\s*$", before) or re.search(r"\b(?:one|1)\s+in\s+$", before, re.I):
+        return True  # "No. 4", "one in six children": a ratio, not a count
     if q.kind in ("number", "spelled") and q.value < 120 and re.search(r"[A-Z][\w'’-]+,\s*$", before) \
-            and re.match(r"\s*(?:,|\)|$)", after):
+            and re.match(r"\s*(?:[,.;)]|$)", after):
         return True  # an age after a name: "Nurit Cooper, 79, was freed"
     if q.kind == "spelled":
         word = surface.lower()
@@ -301,6 +302,9 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
     """The counted noun phrase after a number, its head word (None when elided or generic), and
     the offset where the phrase ends."""
     window = text[pos:pos + 80].split("\n", 1)[0]
+    pronoun = re.match(r"\s+(?:of\s+)?(whom|them|those|which)\b", window)
+    if pronoun:
+        return pronoun.group(1), None, pos + pronoun.end()
     m = re.match(r"\s+of\s+(?:(?:the|those|these|them|whom|its|their|our|all|an?)\s+)*", window)
     if m and not re.match(r"\s+of\s+(?:the\s+)?(?:which)\b", window):
         rest_pos = pos + m.end()
@@ -402,7 +406,7 @@ def _classify(
     if not scores:
         if head is not None:
             for metric in vocab.metrics.values():
-                if metric.fallback and metric.subject.fullmatch(head):
+                if metric.fallback.fullmatch(head):
                     return metric.id, 0.55  # "the 240 or so hostages": those still held
         return None, 0.8 if head is None else 0.7
     scores.sort(reverse=True)
@@ -474,8 +478,8 @@ def _score(
         elif metric.mention:
             if metric.mention.search(lowered):
                 score += 1.0
-            elif metric.mention.search(prev_lowered):
-                score += 0.4
+            elif not noun and metric.mention.search(prev_lowered):
+                score += 0.4  # "Four were freed on Friday." after a sentence about hostages
             else:
                 return 0.0
     # Words that rule the metric out.
