@@ -65,6 +65,8 @@ _ATTRIBUTION_BEFORE = re.compile(
     r"reported\s+by|confirmed\s+by)\s+(?:the\s+)?$",
     re.I,
 )
+_AUXILIARY = re.compile(r"\b(?:were|was|are|is|be|been|being|would|will|have|has|had|now)\s+$")
+_CONJUNCTION = re.compile(r",?\s\band\b|,")
 _MODALITY_PRIORITY = ("proposal", "demand", "hypothetical", "belief", "estimate", "negated")
 #: A metric needs at least this score; below it the figure keeps an empty metric.
 _MIN_SCORE = 1.5
@@ -86,6 +88,7 @@ class _Candidate:
     head: str | None
     np_end: int = -1  # where the counted noun phrase ends (the predicate starts after it)
     role: str = ""  # "fraction" ("a fifth of the 132"), "base" (the 132), or ""
+    via: int = -1  # start of the number its noun phrase runs through ("1.7 million of the 2.3 million people")
 
 
 # --------------------------------------------------------------------------------------------
@@ -124,8 +127,8 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         lowered = lowered_cache[key]
         prev = _previous_sentence(index, text, s_start)
         rel_start, rel_end = cand.start - s_start, cand.end - s_start
-        others = [(c.start - s_start, c.end - s_start) for j, c in enumerate(candidates)
-                  if j != i and s_start <= c.start < s_end]
+        others = [(c.start - s_start, max(c.end, c.np_end) - s_start) for j, c in enumerate(candidates)
+                  if j != i and s_start <= c.start < s_end and c.q.start != cand.via]
         before_me = [(end, metric) for start, end, metric in metrics_so_far if start == s_start]
         antecedent = before_me[-1][1] if before_me else None
         metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, _lower(prev), vocab, antecedent,
@@ -221,8 +224,9 @@ def _candidates(text: str, quantities: list[Quantity], vocab: Vocabulary) -> Ite
         noun, head, np_end = _noun_after(text, qual.end, quantities, vocab)
         if head is None and not noun:
             noun, head = _noun_before(text, qual.start, vocab)
+        via = _through(text, qual.end, quantities)
         yield _Candidate(q, qual.start, qual.end, value, lo, hi, qualifier, q.unit, noun, head, np_end,
-                         "base" if i in bases else "")
+                         "base" if i in bases else "", via.start if via is not None else -1)
 
 
 def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
@@ -296,6 +300,17 @@ def _fraction(text: str, q: Quantity, quantities: list[Quantity], i: int, vocab:
     noun, head, np_end = _noun_after(text, q.end, quantities, vocab)
     return _Candidate(q, qual.start, qual.end, value, qual.low, qual.high, qual.qualifier, "percent", noun, head,
                       np_end)
+
+
+def _through(text: str, pos: int, quantities: list[Quantity]) -> Quantity | None:
+    """The number a figure's noun phrase runs through: "129 of the initial 240 or more people"."""
+    m = re.match(r"\s+of\s+(?:(?:the|those|these|its|their|our|all|an?|[A-Z][\w-]*['’]s|\w+['’]s)\s+)*",
+                 text[pos:pos + 60])
+    if not m:
+        return None
+    rest = pos + m.end()
+    return next((q for q in quantities if rest <= q.start <= rest + 25 and not re.search(r"[.;,]", text[rest:q.start])),
+                None)
 
 
 def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabulary) -> tuple[str, str | None, int]:
@@ -400,7 +415,7 @@ def _classify(
     span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role)
     scores: list[tuple[float, int, str]] = []
     for order, metric in enumerate(vocab.metrics.values()):
-        score = _score(metric, head, noun, lowered, span, others, prev_lowered, family)
+        score = _score(metric, head, noun, lowered, span, others, prev_lowered, family, cand.value)
         if score > 0:
             scores.append((score, -order, metric.id))
     if not scores:
@@ -442,9 +457,9 @@ class _Span:
         return True
 
     def distance(self, lowered: str, s: int, e: int) -> int:
-        """Words between the cue and the figure (measured from the noun phrase for a fraction)."""
-        end = self.np_end if self.role == "fraction" else self.end
-        return _word_distance(lowered, s, e, self.start, end)
+        """Words between the cue and the figure; a cue after the figure is measured from the end of
+        its counted noun ("81,026 people have been wounded": "wounded" is two words away)."""
+        return _word_distance(lowered, s, e, self.start, self.np_end)
 
 
 def _score(
@@ -456,6 +471,7 @@ def _score(
     others: list[tuple[int, int]],
     prev_lowered: str,
     family: str | None = None,
+    value: float = 0.0,
 ) -> float:
     """How well the words around a figure fit ``metric``; 0 when they rule it out."""
     score = metric.boost
@@ -494,16 +510,19 @@ def _score(
             if not span.own(s, e):
                 continue
             d = span.distance(lowered, s, e)
-            best = max(best, 4.0 / (1.0 + d / 3.0) * _ownership(lowered, s, e, d, others))
+            weight = 4.0 / (1.0 + d / 3.0) * _ownership(lowered, s, e, d, others)
+            if s >= span.end and _AUXILIARY.search(lowered, max(0, s - 14), s):
+                weight *= 1.3  # the figure's own verb: "81,026 people have been wounded"
+            best = max(best, weight)
         if best == 0.0:
             return 0.0
         score += best
     # Where, or whose.
     if metric.scope:
         total = 0.0
-        for s, e in metric.scope.finditer(lowered):
+        for s, e, w in metric.scope.weighted(lowered):
             d = span.distance(lowered, s, e)
-            total += 1.5 / (1.0 + d / 8.0) * _ownership(lowered, s, e, d, others)
+            total += w * 1.5 / (1.0 + d / 8.0) * _ownership(lowered, s, e, d, others)
         if total == 0.0 and metric.scope.search(prev_lowered):
             total = 0.4
         if total == 0.0 and metric.scope_required:
@@ -511,12 +530,18 @@ def _score(
         score += min(total, 3.0)
     if metric.against:
         penalty = 0.0
-        for s, e in metric.against.finditer(lowered):
+        for s, e, w in metric.against.weighted(lowered):
             if not span.own(s, e):
                 continue
             d = span.distance(lowered, s, e)
-            penalty += 2.0 / (1.0 + d / 4.0) * _ownership(lowered, s, e, d, others)
+            penalty += w * 2.0 / (1.0 + d / 4.0) * _ownership(lowered, s, e, d, others)
         score -= min(penalty, 4.0)
+    if metric.typical is not None and value > 0:
+        low, high = metric.typical
+        if value < low:
+            score -= min(2.0, math.log10(low / value))
+        elif value > high:
+            score -= min(2.0, math.log10(value / high))
     return max(score, 0.0)
 
 
@@ -526,9 +551,20 @@ def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int
     A cue right next to another number ("troops have rescued three") is that number's; one that
     is merely nearer another number counts for less.
     """
-    nearest = min((_word_distance(lowered, s, e, o_s, o_e) for o_s, o_e in others), default=None)
-    if nearest is None or nearest >= d:
+    best: tuple[int, int, int] | None = None
+    for o_s, o_e in others:
+        dist = _word_distance(lowered, s, e, o_s, o_e)
+        if best is None or dist < best[0]:
+            best = (dist, o_s, o_e)
+    if best is None:
         return 1.0
+    nearest, o_s, o_e = best
+    if nearest > d:
+        return 1.0
+    if nearest == d:
+        # A tie between a figure before the cue and one after it: in English the verb follows its
+        # subject ("36,050 were killed and 81,026 wounded"), so the cue is the earlier figure's.
+        return 0.5 if o_e <= s else 1.0
     if nearest <= 1:
         return 0.25
     return 0.6
@@ -561,6 +597,7 @@ def _word_distance(lowered: str, s: int, e: int, fs: int, fe: int) -> int:
     n = len(gap.split())
     if _CLAUSE_BREAK.search(gap):
         n += 4  # a cue across a dash, colon or bracket belongs less to this figure
+    n += 2 * len(_CONJUNCTION.findall(gap))  # "... were killed, and 261 were injured": another clause
     return n
 
 
@@ -577,7 +614,7 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
         for s, _e in after.finditer(lowered):
             if s >= rel_end:
                 d = _word_distance(lowered, s, _e, rel_start, rel_end)
-                if d <= 6:
+                if d <= (10 if name == "proposal" else 6):
                     found.append((d, _MODALITY_PRIORITY.index(name), name))
     if not found:
         return "asserted"
