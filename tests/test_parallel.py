@@ -196,3 +196,25 @@ def test_negative_jobs_is_a_usage_error():
     assert result.exit_code == 2
     assert "--jobs -3 is negative" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_jobs_extract_in_worker_processes(tmp_path, many, monkeypatch):
+    # Forked workers inherit this patch: each extraction notes which process ran it.
+    log = tmp_path / "pids.txt"
+    real = parallel.extract_document
+
+    def noting(doc, vocab):
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()} {doc.doc_id}\n")
+        return real(doc, vocab)
+
+    monkeypatch.setattr(parallel, "extract_document", noting)
+    monkeypatch.setattr(parallel, "POOL_BATCHING", Batching(docs=2, chars=100_000, window=2))
+    vocab = load_vocabulary()
+    docs = [d for d in corpus.iter_documents([str(many)]) if isinstance(d, Document)]
+    assert list(iter_figures(docs, vocab, jobs=2)) == list(plain_iter_figures(docs, vocab))
+    calls = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
+    workers = {pid for pid, doc_id in calls if doc_id != "text"}  # "text" is the warm-up before the fork
+    assert str(os.getpid()) not in workers
+    assert len(workers) == 2
+    assert sorted(doc_id for _pid, doc_id in calls if doc_id != "text") == sorted(d.doc_id for d in docs)
