@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ARTICLES, EXAMPLES
-from test_parallel import plain_bytes, write_corpus
 from typer.testing import CliRunner
 
+from conftest import ARTICLES, EXAMPLES
 from figcheck import cache as cache_mod
 from figcheck import corpus, parallel
 from figcheck.cache import FigureCache, default_cache_dir, document_key
 from figcheck.cli import app
 from figcheck.corpus import Document, document_from_text
 from figcheck.vocab import default_rules_dir, load_vocabulary
+from test_parallel import plain_bytes, write_corpus
 
 runner = CliRunner()
 
@@ -180,10 +180,12 @@ def test_damaged_entries_are_ignored_and_rebuilt(tmp_path, damage):
 
     store2 = FigureCache(store, vocab)
     assert list(parallel.iter_figures(docs, vocab, cache=store2)) == expected
-    assert store2.rejected == 1 and store2.hits == len(docs) - 1
+    assert store2.rejected == 1
+    assert store2.hits == len(docs) - 1
     store3 = FigureCache(store, vocab)
     assert list(parallel.iter_figures(docs, vocab, cache=store3)) == expected
-    assert store3.rejected == 0 and store3.hits == len(docs)  # the damaged entry was rebuilt
+    assert store3.rejected == 0
+    assert store3.hits == len(docs)
 
 
 def test_unwritable_cache_warns_once_and_the_run_goes_on(tmp_path, small, caplog):

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import ARTICLES, EXAMPLES
-from test_parallel import plain_bytes, write_corpus
 from typer.testing import CliRunner
 
+from conftest import ARTICLES, EXAMPLES
 from figcheck import corpus, parallel
 from figcheck.cache import FigureCache
 from figcheck.cli import app
 from figcheck.corpus import Document
 from figcheck.errors import UsageError
 from figcheck.vocab import load_vocabulary
+from test_parallel import plain_bytes, write_corpus
 
 distributed = pytest.importorskip("distributed", reason="dask[distributed] is not installed (pip install -e '.[dask]')")
 
@@ -91,7 +91,8 @@ def test_cli_dask_parquet_writes_a_folder_and_replaces_it_whole(tmp_path, cluste
     args = (big, "--dask", cluster.scheduler_address, "--no-cache", "-f", "parquet", "-o", dataset)
     assert cli(*args).exit_code == 0
     first = {p.name: p.read_bytes() for p in dataset.iterdir()}
-    assert first and all(name.startswith("part-") for name in first)
+    assert first
+    assert all(name.startswith("part-") for name in first)
     assert cli(*args).exit_code == 0
     assert {p.name: p.read_bytes() for p in dataset.iterdir()} == first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary folder left behind

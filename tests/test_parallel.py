@@ -8,10 +8,10 @@ import random
 
 import pandas as pd
 import pytest
-from conftest import ARTICLES, EXAMPLES
 from typer.testing import CliRunner
 
 import figcheck
+from conftest import ARTICLES, EXAMPLES
 from figcheck import corpus, parallel
 from figcheck.api import iter_figures as plain_iter_figures
 from figcheck.cache import FigureCache
@@ -93,8 +93,7 @@ def plain_bytes(paths, tmp_path, fmt="jsonl", name="plain"):
 
 
 def cli(*args):
-    result = runner.invoke(app, ["extract", *map(str, args)])
-    return result
+    return runner.invoke(app, ["extract", *map(str, args)])
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
@@ -175,7 +174,8 @@ def test_fully_cached_run_starts_no_worker(tmp_path, many, monkeypatch):
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)
     again = FigureCache(tmp_path / "cache", vocab)
     assert list(iter_figures(corpus.iter_documents([str(many)]), vocab, jobs=2, cache=again)) == expected
-    assert again.hits == 80 and again.misses == 0
+    assert again.hits == 80
+    assert again.misses == 0
 
 
 def test_jobs_reports_bad_inputs_and_extracts_the_rest(tmp_path, many):

@@ -370,18 +370,19 @@ def dask_client(address: str, workers: int = 0) -> Iterator[Any]:
         UsageError: dask is not installed, or the scheduler cannot be reached.
     """
     try:
-        from distributed import Client, LocalCluster
+        import distributed
     except ImportError:
         raise UsageError("--dask needs dask's distributed scheduler; install it with pip install 'figcheck[dask]'"
                          ) from None
+    dist: Any = distributed  # untyped library
     if address == "local":
         n = workers or _cores()
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-                Client(cluster) as client:
+        with dist.LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+                dist.Client(cluster) as client:
             yield client
         return
     try:
-        client = Client(address, timeout=DASK_CONNECT_TIMEOUT)
+        client = dist.Client(address, timeout=DASK_CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
         raise UsageError(f"cannot reach the Dask scheduler at {address!r} ({exc}); start one with "
                          "`dask scheduler`, or use --dask local") from None
