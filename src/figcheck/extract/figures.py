@@ -66,10 +66,13 @@ _ATTRIBUTION_BEFORE = re.compile(
     re.I,
 )
 _AUXILIARY = re.compile(r"\b(?:were|was|are|is|be|been|being|would|will|have|has|had|now)\s+$")
+#: Words that open a clause of its own between a modal cue and a figure: the cue no longer governs
+#: it ("called for an inquiry into the war, which CPJ says has killed 83 journalists").
+_NEW_CLAUSE = re.compile(r"\b(?:which|who|whose|says|said|say|according to|while|whereas|but)\b|[;—–]")
 _CONJUNCTION = re.compile(r",?\s\band\b|,")
 _MODALITY_PRIORITY = ("proposal", "demand", "hypothetical", "belief", "estimate", "negated")
 #: A metric needs at least this score; below it the figure keeps an empty metric.
-_MIN_SCORE = 1.5
+_MIN_SCORE = 2.0
 
 
 @dataclass(slots=True)
@@ -136,6 +139,8 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         if metric is None and before_me and before_me[-1][1] and _elliptic(lowered, rel_start, rel_end, before_me[-1][0]
                                                                             - s_start, vocab, before_me[-1][1]):
             metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
+        if metric is not None and not vocab.metrics[metric].part_of and _in_breakdown(text, candidates, i, s_start):
+            metric, confidence = None, 0.6  # "81 Israelis, 23 Thais and one Filipino": parts of a total
         metrics_so_far.append((s_start, cand.end, metric))
         modality = _modality(lowered, sentence, rel_start, rel_end, vocab)
         claimant = _claimant(sentence, rel_start, rel_end, vocab)
@@ -413,9 +418,12 @@ def _classify(
     if head is None and noun.split()[-1:] in (["them"], ["those"], ["whom"], ["these"]) and antecedent:
         family = antecedent.split(".")[0]
     span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role)
+    person_head = bool(head and vocab.person_nouns.fullmatch(head))
+    if re.search(r"\b(?:according\s+to|citing|told|sources?|officials?)\s+$", lowered[max(0, rel_start - 20):rel_start]):
+        return None, 0.8  # "according to two foreign diplomats": a count of sources
     scores: list[tuple[float, int, str]] = []
     for order, metric in enumerate(vocab.metrics.values()):
-        score = _score(metric, head, noun, lowered, span, others, prev_lowered, family, cand.value)
+        score = _score(metric, head, noun, lowered, span, others, prev_lowered, family, cand.value, person_head)
         if score > 0:
             scores.append((score, -order, metric.id))
     if not scores:
@@ -472,6 +480,7 @@ def _score(
     prev_lowered: str,
     family: str | None = None,
     value: float = 0.0,
+    person_head: bool = False,
 ) -> float:
     """How well the words around a figure fit ``metric``; 0 when they rule it out."""
     score = metric.boost
@@ -480,7 +489,7 @@ def _score(
         last_two = " ".join(noun.split()[-2:])
         if metric.subject.fullmatch(head) or (last_two and metric.subject.fullmatch(last_two)):
             score += 2.0
-        elif any(metric.subject.fullmatch(w) for w in noun.split()[:-1]):
+        elif person_head and any(metric.subject.fullmatch(w) for w in noun.split()[:-1]):
             score += 0.5  # "Palestinian women": the modifier names the subject
         else:
             return 0.0
@@ -570,6 +579,36 @@ def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int
     return 0.6
 
 
+_LIST_LEAD = re.compile(r"(?::|\b(?:were|are|include[sd]?|including|list\s+of|comprising|comprised|among\s+them))\s*$",
+                        re.I)
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)$")
+
+
+def _in_breakdown(text: str, candidates: list[_Candidate], i: int, s_start: int) -> bool:
+    """Whether candidate ``i`` is one item of a list that breaks a total into parts.
+
+    "Those released were 81 Israelis and dual nationals, 23 Thai farm workers and one Filipino":
+    a list of counts with different nouns, joined by commas and "and", after a colon, "were" or
+    "including".
+    """
+    def joined(a: _Candidate, b: _Candidate) -> bool:
+        gap = text[max(a.end, a.np_end):b.start]
+        words = [w for w in re.findall(r"[\w'’-]+", gap.lower()) if w not in ("and", "or")]
+        return bool(_LIST_GAP.search(gap)) and len(words) <= 4 and not any(w in _NP_STOP for w in words) \
+            and "." not in gap
+    first = i
+    while first > 0 and candidates[first - 1].start >= s_start and joined(candidates[first - 1], candidates[first]):
+        first -= 1
+    last = i
+    while last + 1 < len(candidates) and joined(candidates[last], candidates[last + 1]):
+        last += 1
+    if last == first:
+        return False
+    heads = {c.head for c in candidates[first:last + 1]}
+    lead = text[max(s_start, candidates[first].start - 30):candidates[first].start]
+    return len(heads) > 1 and bool(_LIST_LEAD.search(lead))
+
+
 def _elliptic(lowered: str, rel_start: int, rel_end: int, prev_end: int, vocab: Vocabulary, metric: str) -> bool:
     """Whether a figure with no metric of its own continues the previous one by ellipsis.
 
@@ -609,7 +648,7 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
         for s, e in before.finditer(lowered):
             if e <= rel_start:
                 d = _word_distance(lowered, s, e, rel_start, rel_end)
-                if d <= limit_before:
+                if d <= limit_before and not _NEW_CLAUSE.search(lowered, e, rel_start):
                     found.append((d, _MODALITY_PRIORITY.index(name), name))
         for s, _e in after.finditer(lowered):
             if s >= rel_end:
