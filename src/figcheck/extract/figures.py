@@ -128,14 +128,14 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         if key not in lowered_cache:
             lowered_cache[key] = _lower(sentence)
         lowered = lowered_cache[key]
-        prev = _previous_sentence(index, text, s_start)
+        prev, is_item = _context(index, text, s_start)
         rel_start, rel_end = cand.start - s_start, cand.end - s_start
         others = [(c.start - s_start, max(c.end, c.np_end) - s_start) for j, c in enumerate(candidates)
                   if j != i and s_start <= c.start < s_end and c.q.start != cand.via]
         before_me = [(end, metric) for start, end, metric in metrics_so_far if start == s_start]
         antecedent = before_me[-1][1] if before_me else None
         metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, _lower(prev), vocab, antecedent,
-                                       cand.np_end - s_start)
+                                       cand.np_end - s_start, is_item)
         if metric is None and before_me and before_me[-1][1] and _elliptic(lowered, rel_start, rel_end, before_me[-1][0]
                                                                             - s_start, vocab, before_me[-1][1]):
             metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
@@ -402,6 +402,7 @@ def _classify(
     vocab: Vocabulary,
     antecedent: str | None = None,
     np_rel: int = -1,
+    is_item: bool = False,
 ) -> tuple[str | None, float]:
     """The metric a figure counts (or None), and a confidence in 0-1.
 
@@ -419,11 +420,13 @@ def _classify(
         family = antecedent.split(".")[0]
     span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role)
     person_head = bool(head and vocab.person_nouns.fullmatch(head))
+    own_event = is_item and any(m.event_cues.search(lowered) for m in vocab.metrics.values())
     if re.search(r"\b(?:according\s+to|citing|told|sources?|officials?)\s+$", lowered[max(0, rel_start - 20):rel_start]):
         return None, 0.8  # "according to two foreign diplomats": a count of sources
     scores: list[tuple[float, int, str]] = []
     for order, metric in enumerate(vocab.metrics.values()):
-        score = _score(metric, head, noun, lowered, span, others, prev_lowered, family, cand.value, person_head)
+        score = _score(metric, head, noun, lowered, span, others, prev_lowered, family, cand.value, person_head,
+                       is_item, own_event)
         if score > 0:
             scores.append((score, -order, metric.id))
     if not scores:
@@ -481,6 +484,8 @@ def _score(
     family: str | None = None,
     value: float = 0.0,
     person_head: bool = False,
+    is_item: bool = False,
+    own_event: bool = True,
 ) -> float:
     """How well the words around a figure fit ``metric``; 0 when they rule it out."""
     score = metric.boost
@@ -523,6 +528,8 @@ def _score(
             if s >= span.end and _AUXILIARY.search(lowered, max(0, s - 14), s):
                 weight *= 1.3  # the figure's own verb: "81,026 people have been wounded"
             best = max(best, weight)
+        if best == 0.0 and is_item and not own_event and metric.event_cues.search(prev_lowered):
+            best = 1.5  # a list item under "Killed:" or "Including:"
         if best == 0.0:
             return 0.0
         score += best
@@ -532,8 +539,9 @@ def _score(
         for s, e, w in metric.scope.weighted(lowered):
             d = span.distance(lowered, s, e)
             total += w * 1.5 / (1.0 + d / 8.0) * _ownership(lowered, s, e, d, others)
-        if total == 0.0 and metric.scope.search(prev_lowered):
-            total = 0.4
+        if total == 0.0:
+            framed = max((w for _s, _e, w in metric.scope.weighted(prev_lowered)), default=0.0)
+            total = framed * (1.0 if is_item else 0.4)
         if total == 0.0 and metric.scope_required:
             return 0.0
         score += min(total, 3.0)
@@ -544,6 +552,8 @@ def _score(
                 continue
             d = span.distance(lowered, s, e)
             penalty += w * 2.0 / (1.0 + d / 4.0) * _ownership(lowered, s, e, d, others)
+        if is_item:
+            penalty += sum(1.5 * w for _s, _e, w in metric.against.weighted(prev_lowered))  # "West Bank" above
         score -= min(penalty, 4.0)
     if metric.typical is not None and value > 0:
         low, high = metric.typical
@@ -616,6 +626,8 @@ def _elliptic(lowered: str, rel_start: int, rel_end: int, prev_end: int, vocab: 
     verb of its own and follows "and" or a comma.
     """
     between = lowered[prev_end:rel_start]
+    if re.fullmatch(r"\s*to\s*[\"“']?\s*", between):
+        return True  # "revised the toll from 1,405 to around 1,200"
     if not re.search(r"(?:,|\band)\s*(?:another\s+|a\s+further\s+)?$", between) or len(between.split()) > 14:
         return False
     m = vocab.metrics.get(metric)
@@ -717,6 +729,45 @@ def _previous_sentence(index: TextIndex, text: str, s_start: int) -> str:
         return ""
     p_start, p_end = index.sentence_span(max(0, s_start - 1))
     return text[p_start:p_end] if p_end <= s_start else ""
+
+
+_BULLET = re.compile(r"[ \t]*(?:[•·▪◦‣●○*-]|\d{1,2}[.)])[ \t]+")
+
+
+def _context(index: TextIndex, text: str, s_start: int) -> tuple[str, bool]:
+    """The words that frame a sentence, and whether it is an item of a list.
+
+    For prose that is the sentence before. For a list item ("• 6,150 children") it is also the
+    items it hangs under and the heading or paragraph that introduces the list ("• Killed: At
+    least 15,000" / "• Including at least:"), which say what its numbers count.
+    """
+    prev = _previous_sentence(index, text, s_start)
+    line_start = text.rfind("\n", 0, s_start) + 1
+    line_end = text.find("\n", s_start)
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    bullet = _BULLET.match(line)
+    if not bullet and len(line.split()) > 6:
+        return prev, False
+    indent = len(line) - len(line.lstrip()) if bullet else 10**6
+    parents: list[str] = []
+    pos = line_start - 1
+    for _ in range(40):
+        if pos <= 0:
+            break
+        start = text.rfind("\n", 0, pos) + 1
+        above = text[start:pos]
+        pos = start - 1
+        if not above.strip():
+            continue
+        above_bullet = _BULLET.match(above)
+        above_indent = len(above) - len(above.lstrip())
+        if above_bullet and above_indent < indent:
+            parents.append(above)
+            indent = above_indent
+        elif not above_bullet:
+            parents.append(above)  # the heading or paragraph that introduces the list
+            break
+    return " ".join([*reversed(parents), prev]), True
 
 
 __all__ = ["EXTRACTOR_VERSION", "MONTH_DAY_RE", "extract_document", "extract_documents", "figures_frame"]
