@@ -538,7 +538,7 @@ def _score(
         total = 0.0
         for s, e, w in metric.scope.weighted(lowered):
             d = span.distance(lowered, s, e)
-            total += w * 1.5 / (1.0 + d / 8.0) * _ownership(lowered, s, e, d, others)
+            total += w * 1.5 / (1.0 + d / 8.0) * _ownership(lowered, s, e, d, others) * _reach(lowered, s, e, span)
         if total == 0.0:
             framed = max((w for _s, _e, w in metric.scope.weighted(prev_lowered)), default=0.0)
             total = framed * (1.0 if is_item else 0.4)
@@ -551,7 +551,7 @@ def _score(
             if not span.own(s, e):
                 continue
             d = span.distance(lowered, s, e)
-            penalty += w * 2.0 / (1.0 + d / 4.0) * _ownership(lowered, s, e, d, others)
+            penalty += w * 2.0 / (1.0 + d / 4.0) * _ownership(lowered, s, e, d, others) * _reach(lowered, s, e, span)
         if is_item:
             penalty += sum(1.5 * w for _s, _e, w in metric.against.weighted(prev_lowered))  # "West Bank" above
         score -= min(penalty, 4.0)
@@ -562,6 +562,15 @@ def _score(
         elif value > high:
             score -= min(2.0, math.log10(value / high))
     return max(score, 0.0)
+
+
+_STRONG_BREAK = re.compile(r";|\bwhile\b|\bwhereas\b|,\s+but\b|\s[—–]\s")
+
+
+def _reach(lowered: str, s: int, e: int, span: _Span) -> float:
+    """How far a where-or-whose cue reaches: little across "while", "but" or a semicolon."""
+    gap = lowered[e:span.start] if e <= span.start else lowered[span.end:s] if s >= span.end else ""
+    return 0.3 if _STRONG_BREAK.search(gap) else 1.0
 
 
 def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int]]) -> float:
