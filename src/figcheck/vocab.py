@@ -66,7 +66,10 @@ class Cues:
         self.phrases = tuple(plain)
         self._weighted = [(re.compile(_phrase_re(p)), w) for p, w in weights.items()]
         if self.phrases:
-            parts = sorted((_phrase_re(p) for p in self.phrases), key=len, reverse=True)
+            # A cue is a whole word ("strike" does not match "strikes"); a phrase does not match a
+            # possessive ("in israel" is not "in Israel's war on Gaza").
+            parts = sorted((_phrase_re(p) + (r"(?!['’]s\b)" if " " in p else "") for p in self.phrases),
+                           key=len, reverse=True)
             self.rx: re.Pattern[str] | None = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])")
         else:
             self.rx = None

@@ -32,6 +32,8 @@ _MONTH_AFTER = re.compile(
     r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b",
     re.I,
 )
+_MONTH_NAMES = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+                r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b")
 _WORD_RE = re.compile(r"[A-Za-z][\w'’-]*|\S")
 #: Words that end a counted-noun phrase: function words, verbs and postnominal participles.
 _NP_STOP = frozenset(
@@ -244,6 +246,9 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
         return True  # "October 7", "Feb. 7"
     if q.kind == "number" and _MONTH_AFTER.match(after) and q.value <= 31 and q.value == int(q.value):
         return True  # "7 October"
+    if q.kind == "number" and q.value <= 31 and re.match(
+            r"\s*(?:and|-|–|to)\s*\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH_NAMES, after, re.I):
+        return True  # "between the afternoons of 24 and 26 April"
     if q.kind == "number" and q.unit == "" and re.fullmatch(r"\d{4}", surface) and 1900 <= q.value <= 2100:
         nxt = after.split()[0].lower().strip(".,;:") if after.split() else ""
         if not vocab.person_nouns.fullmatch(nxt):
