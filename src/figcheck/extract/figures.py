@@ -133,12 +133,12 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         prev, is_item = _context(index, text, s_start)
         rel_start, rel_end = cand.start - s_start, cand.end - s_start
         others = [(c.start - s_start, max(c.end, c.np_end) - s_start) for j, c in enumerate(candidates)
-                  if j != i and s_start <= c.start < s_end and c.q.start != cand.via]
+                  if j != i and s_start <= c.start < s_end and c.q.start != cand.via and c.via != cand.q.start]
         before_me = [(end, metric) for start, end, metric in metrics_so_far if start == s_start]
         antecedent = before_me[-1][1] if before_me else None
         metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, _lower(prev), vocab, antecedent,
                                        cand.np_end - s_start, is_item)
-        if metric is None and before_me and before_me[-1][1] and _elliptic(lowered, rel_start, rel_end, before_me[-1][0]
+        if metric is None and cand.head != "whom" and before_me and before_me[-1][1] and _elliptic(lowered, rel_start, rel_end, before_me[-1][0]
                                                                             - s_start, vocab, before_me[-1][1]):
             metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
         if metric is not None and not vocab.metrics[metric].part_of and _in_breakdown(text, candidates, i, s_start):
@@ -232,6 +232,8 @@ def _candidates(text: str, quantities: list[Quantity], vocab: Vocabulary) -> Ite
         if head is None and not noun:
             noun, head = _noun_before(text, qual.start, vocab)
         via = _through(text, qual.end, quantities)
+        if via is not None:
+            bases.add(quantities.index(via))
         yield _Candidate(q, qual.start, qual.end, value, lo, hi, qualifier, q.unit, noun, head, np_end,
                          "base" if i in bases else "", via.start if via is not None else -1)
 
@@ -464,12 +466,14 @@ class _Span:
     np_end: int
     role: str
 
-    def own(self, s: int, e: int) -> bool:
+    def own(self, s: int, e: int, lowered: str = "") -> bool:
         """Whether a cue at [s, e) may speak for this figure."""
         if self.role == "fraction":
             return not (s < self.np_end and e > self.start)
         if self.role == "base":
-            return s < self.np_end
+            # The verb after "1.7 million of the 2.3 million people" is the 1.7 million's; a
+            # relative clause on the base's own noun is the base's ("the 240 people it abducted").
+            return s < self.np_end or bool(_RELATIVE.match(lowered[self.np_end:s]))
         return True
 
     def distance(self, lowered: str, s: int, e: int) -> int:
@@ -520,13 +524,13 @@ def _score(
     # Words that rule the metric out.
     if metric.veto:
         for s, e in metric.veto.finditer(lowered):
-            if span.own(s, e) and span.distance(lowered, s, e) <= metric.veto_window:
+            if span.own(s, e, lowered) and span.distance(lowered, s, e) <= metric.veto_window:
                 return 0.0
     # What happened to them.
     if metric.event_cues:
         best = 0.0
         for s, e in metric.event_cues.finditer(lowered):
-            if not span.own(s, e):
+            if not span.own(s, e, lowered):
                 continue
             d = span.distance(lowered, s, e)
             weight = 4.0 / (1.0 + d / 3.0) * _ownership(lowered, s, e, d, others)
@@ -553,7 +557,7 @@ def _score(
     if metric.against:
         penalty = 0.0
         for s, e, w in metric.against.weighted(lowered):
-            if not span.own(s, e):
+            if not span.own(s, e, lowered):
                 continue
             d = span.distance(lowered, s, e)
             penalty += w * 2.0 / (1.0 + d / 4.0) * _ownership(lowered, s, e, d, others) * _reach(lowered, s, e, span)
@@ -569,6 +573,7 @@ def _score(
     return max(score, 0.0)
 
 
+_RELATIVE = re.compile(r"\s*(?:it|they|who|that|which|whom|hamas)\b[\w\s'’-]{0,16}$")
 _STRONG_BREAK = re.compile(r";|\bwhile\b|\bwhereas\b|,\s+but\b|\s[—–]\s")
 
 
