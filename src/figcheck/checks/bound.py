@@ -41,7 +41,6 @@ from figcheck.checks._common import (
     fmt_interval,
     metric_rows,
     series_groups,
-    short_metric,
     widen,
 )
 from figcheck.errors import RuleError
@@ -108,8 +107,8 @@ def _record(part: dict[str, Any], whole: dict[str, Any], rule: Rule) -> dict[str
     unit = part.get("unit") or ""
     return finding(
         rule, [part, whole], verdict="contradiction",
-        observed=f"{short_metric(part['metric'])} {fmt_interval(part['low'], part['high'], unit)}",
-        expected=f"≤ {short_metric(whole['metric'])} {fmt_interval(whole['high'], whole['high'], unit)}",
+        observed=f"{part['metric']} {fmt_interval(part['low'], part['high'], unit)}",
+        expected=f"≤ {whole['metric']} {fmt_interval(whole['high'], whole['high'], unit)}",
         metric=part["metric"],
         values={"part": dated(part), "whole": dated(whole), "part_metric": part["metric"],
                 "whole_metric": whole["metric"]},
