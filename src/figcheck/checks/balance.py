@@ -63,7 +63,7 @@ PARAMS = {
     "complete": Param("bool", "true when the parts account for the whole total (an equation); false when "
                       "other, unnamed parts exist (parts <= total)", default=True),
 }
-PLACEHOLDERS = ("parts", "total", "total_value", "where", "missing")
+PLACEHOLDERS = ("parts", "total", "total_value", "where", "missing", "quotes")
 
 
 def check(figures: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
@@ -139,7 +139,8 @@ def _check_doc(doc: pd.DataFrame, rule: Rule, ctx: Context) -> dict[str, Any] | 
         expected=f"≤ {fmt_interval(t_high, t_high, unit)}" if over else f"≥ {fmt_interval(t_low, t_low, unit)}",
         metric=p["total"],
         values={"parts": parts_txt, "total": short_metric(p["total"]), "total_value": total_value, "where": where,
-                "missing": ", ".join(short_metric(m) for m in missing) or "no part"},
+                "missing": ", ".join(short_metric(m) for m in missing) or "no part",
+                "quotes": ", ".join(f"“{r['surface']}” {short_metric(r['metric'])}" for r in rows)},
     )
 
 
