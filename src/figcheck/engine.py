@@ -92,8 +92,12 @@ def prepare(figures: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame:
     frame["high"] = frame["high"].fillna(math.inf)
     frame = frame[frame["value"].notna() & ~(np.isinf(frame["low"]) & np.isinf(frame["high"]))]
     frame = frame[_unit_ok(frame, vocab)]
-    frame["behaviour"] = frame["metric"].map({m.id: m.behaviour for m in vocab.metrics.values()})
-    frame["series"] = [resolve_series(c, vocab) for c in frame["claimant"]]
+    for col in frame.columns:
+        if col not in ("value", "low", "high", "start", "end", "line", "confidence"):
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    behaviours = {m.id: m.behaviour for m in vocab.metrics.values()}
+    frame["behaviour"] = pd.Series([behaviours[m] for m in frame["metric"]], index=frame.index, dtype=object)
+    frame["series"] = pd.Series([resolve_series(c, vocab) for c in frame["claimant"]], index=frame.index, dtype=object)
     frame["series_key"] = frame["series"].fillna("")
     frame["day"] = _days(frame["as_of"])
     frame["pub_day"] = _days(frame["published"])

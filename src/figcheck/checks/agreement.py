@@ -85,8 +85,12 @@ def _check_group(g: pd.DataFrame, rule: Rule, metric: str) -> list[dict[str, Any
     for i in np.flatnonzero((below_at >= 0) & (low > -below_v)):
         pairs.add((int(i), int(below_at[i])))
     records = []
-    for i, j in sorted(pairs):
-        a, b = g.iloc[i].to_dict(), g.iloc[j].to_dict()
+    ordered = sorted(pairs)
+    rows = g.iloc[sorted({k for pair in ordered for k in pair})]
+    recs = dict(zip(rows["order"], rows.to_dict("records"), strict=True))
+    order = g["order"].to_numpy()
+    for i, j in ordered:
+        a, b = recs[order[i]], recs[order[j]]
         lower, upper = (a, b) if a["high"] < b["low"] else (b, a)
         unit = a.get("unit") or ""
         records.append(finding(

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from figcheck.checks._common import (
@@ -42,7 +43,6 @@ from figcheck.checks._common import (
     findings_frame,
     fmt_interval,
     metric_rows,
-    series_groups,
     short_metric,
     widen,
 )
@@ -72,40 +72,60 @@ def check(figures: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
     names = [p["total"], *p["parts"], *p["minus"]]
     rows = metric_rows(figures, names)
     rows = rows[rows["doc_id"].isin(set(rows.loc[rows["metric"] == p["total"], "doc_id"]))]
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for rec in rows.sort_values(["doc_id", "start"], kind="mergesort").to_dict("records"):
+        by_doc.setdefault(rec["doc_id"], []).append(rec)
     out: list[dict[str, Any]] = []
-    for _, doc in rows.groupby("doc_id", sort=True):
-        for _, group in series_groups(doc, p["claimants"]):
+    for doc_id in sorted(by_doc):
+        for group in _series_groups(by_doc[doc_id], p["claimants"]):
             rec = _check_doc(group, rule, ctx)
             if rec is not None:
                 out.append(rec)
     return findings_frame(out)
 
 
-def _check_doc(doc: pd.DataFrame, rule: Rule, ctx: Context) -> dict[str, Any] | None:
+def _series_groups(recs: list[dict[str, Any]], mode: str) -> list[list[dict[str, Any]]]:
+    """`series_groups` for one document's few records, without pandas."""
+    named = sorted({r["series"] for r in recs if r["series"] is not None})
+    if mode == "any" or not named:
+        return [recs]
+    return [[r for r in recs if r["series"] in (s, None)] for s in named]
+
+
+def _day(rec: dict[str, Any]) -> float:
+    d = rec["day"]
+    return math.nan if d is None else float(d)
+
+
+def _check_doc(doc: list[dict[str, Any]], rule: Rule, ctx: Context) -> dict[str, Any] | None:
     p = rule.params
-    totals = doc[doc["metric"] == p["total"]]
-    if totals.empty:
+    totals = [r for r in doc if r["metric"] == p["total"]]
+    if not totals:
         return None
-    stocks = doc[doc["metric"].isin([*p["parts"], *p["minus"]]) & (doc["behaviour"] == "stock")]
-    ref = stocks["day"].max() if stocks["day"].notna().any() else INF
-    used: list[pd.DataFrame] = [totals]
+    part_names = {*p["parts"], *p["minus"]}
+    stock_days = [_day(r) for r in doc if r["metric"] in part_names and r["behaviour"] == "stock"
+                  and not math.isnan(_day(r))]
+    ref = max(stock_days) if stock_days else INF
+    used: list[dict[str, Any]] = list(totals)
     low = high = 0.0
     present, missing = [], []
     for sign, names in ((1, p["parts"]), (-1, p["minus"])):
         for metric in names:
-            fig = doc[doc["metric"] == metric]
-            if ctx.behaviour.get(metric) == "stock":
-                if fig["day"].notna().any():
-                    fig = fig[fig["day"] == fig["day"].max()]
+            fig = [r for r in doc if r["metric"] == metric]
+            behaviour = ctx.behaviour.get(metric, "")
+            if behaviour == "stock":
+                days = [_day(r) for r in fig if not math.isnan(_day(r))]
+                if days:
+                    fig = [r for r in fig if _day(r) == max(days)]
             else:
-                fig = fig[fig["day"].isna() | (fig["day"] <= ref)]
-            if fig.empty:
+                fig = [r for r in fig if math.isnan(_day(r)) or _day(r) <= ref]
+            if not fig:
                 missing.append(metric)
                 lo, hi = 0.0, INF
             else:
                 present.append((sign, metric))
-                used.append(fig)
-                lo, hi = _part_interval(fig, ctx.behaviour.get(metric, ""))
+                used.extend(fig)
+                lo, hi = _part_interval(fig, behaviour)
             if sign > 0:
                 low, high = low + lo, high + hi
             else:
@@ -114,19 +134,17 @@ def _check_doc(doc: pd.DataFrame, rule: Rule, ctx: Context) -> dict[str, Any] | 
         return None
     if not p["complete"]:
         high = INF
-    t_low, t_high = float(totals["low"].min()), float(totals["high"].max())
-    (t_low_w, low_w), (t_high_w, high_w) = (
-        widen(pd.Series([t_low, low]).to_numpy(), pd.Series([t_high, high]).to_numpy(), p["tolerance"]))
+    t_low, t_high = min(r["low"] for r in totals), max(r["high"] for r in totals)
+    (t_low_w, low_w), (t_high_w, high_w) = widen(np.array([t_low, low]), np.array([t_high, high]), p["tolerance"])
     over = low_w > t_high_w
     under = high_w < t_low_w
     if not (over or under):
         return None
-    unit = str(totals.iloc[0].get("unit") or "")
-    figs = pd.concat(used).drop_duplicates("figure_id").sort_values("start", kind="mergesort")
-    rows = [r for _, r in figs.iterrows()]
+    unit = str(totals[0].get("unit") or "")
+    rows = sorted({r["figure_id"]: r for r in used}.values(), key=lambda r: r["start"])
     first = rows[0]
-    lines = sorted({int(r["line"]) for r in rows if r.get("line") is not None and not pd.isna(r.get("line"))})
-    where = ", ".join(str(x) for x in (first.get("source"), first.get("published")) if x is not None and not pd.isna(x))
+    lines = sorted({int(r["line"]) for r in rows if _present(r.get("line"))})
+    where = ", ".join(str(first[k]) for k in ("source", "published") if _present(first.get(k)))
     line_txt = (f"line {lines[0]}" if len(lines) == 1 else f"lines {lines[0]}–{lines[-1]}") if lines else ""
     where = ", ".join(x for x in (where, f"{first['doc_id']} {line_txt}".strip()) if x)
     parts_txt = " ".join(f"{'+' if s > 0 else '−'} {short_metric(m)}" for s, m in present).lstrip("+ ")
@@ -134,7 +152,7 @@ def _check_doc(doc: pd.DataFrame, rule: Rule, ctx: Context) -> dict[str, Any] | 
         parts_txt = "−" + parts_txt[1:].lstrip()
     total_value = fmt_interval(t_low, t_high, unit)
     return finding(
-        rule, [r.to_dict() for r in rows], verdict="contradiction",
+        rule, rows, verdict="contradiction",
         observed=fmt_interval(low, high, unit),
         expected=f"≤ {fmt_interval(t_high, t_high, unit)}" if over else f"≥ {fmt_interval(t_low, t_low, unit)}",
         metric=p["total"],
@@ -144,14 +162,23 @@ def _check_doc(doc: pd.DataFrame, rule: Rule, ctx: Context) -> dict[str, Any] | 
     )
 
 
-def _part_interval(fig: pd.DataFrame, behaviour: str) -> tuple[float, float]:
+def _present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def _part_interval(fig: list[dict[str, Any]], behaviour: str) -> tuple[float, float]:
     """The interval one part's figures allow (see the module docstring)."""
-    distinct = fig.drop_duplicates(["day", "value", "low", "high"])
-    if behaviour == "stock" or behaviour == "event_total":
-        return float(distinct["low"].min()), float(distinct["high"].max())
-    per_day = distinct.assign(day=distinct["day"].fillna(-1.0)).groupby("day").agg(low=("low", "min"),
-                                                                                   high=("high", "max"))
-    return float(per_day["low"].max()), float(per_day["high"].sum())
+    distinct = {(_day(r), r["value"], r["low"], r["high"]): r for r in fig}.values()
+    if behaviour in ("stock", "event_total"):
+        return min(r["low"] for r in distinct), max(r["high"] for r in distinct)
+    per_day: dict[float, list[float]] = {}
+    for r in distinct:
+        d = _day(r)
+        key = -1.0 if math.isnan(d) else d
+        lo_hi = per_day.setdefault(key, [INF, -INF])
+        lo_hi[0] = min(lo_hi[0], r["low"])
+        lo_hi[1] = max(lo_hi[1], r["high"])
+    return max(v[0] for v in per_day.values()), sum(v[1] for v in per_day.values())
 
 
 def validate(rule: Rule, vocab: Vocabulary, ureg: pint.UnitRegistry) -> None:

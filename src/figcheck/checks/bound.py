@@ -85,8 +85,8 @@ def _against_event_total(parts: pd.DataFrame, wholes: pd.DataFrame, rule: Rule) 
     _, w_high = widen(wholes["low"].to_numpy(), wholes["high"].to_numpy(), tol)
     top = int(np.argmax(w_high))  # first of the largest, in canonical order
     p_low, _ = widen(parts["low"].to_numpy(), parts["high"].to_numpy(), tol)
-    return [_record(parts.iloc[int(i)].to_dict(), wholes.iloc[top].to_dict(), rule)
-            for i in np.flatnonzero(p_low > w_high[top])]
+    whole = wholes.iloc[top].to_dict()
+    return [_record(p, whole, rule) for p in parts.iloc[np.flatnonzero(p_low > w_high[top])].to_dict("records")]
 
 
 def _against_dated(parts: pd.DataFrame, wholes: pd.DataFrame, rule: Rule, growing: bool) -> list[dict[str, Any]]:
@@ -99,8 +99,9 @@ def _against_dated(parts: pd.DataFrame, wholes: pd.DataFrame, rule: Rule, growin
     left = np.searchsorted(w_days, p_days if growing else p_days - window, side="left")
     right = np.searchsorted(w_days, p_days + window, side="right")
     smallest, at = RangeMax(-w_high, wholes["doc_code"].to_numpy()).query(left, right)
-    bad = (at >= 0) & (p_low > -smallest)
-    return [_record(parts.iloc[int(i)].to_dict(), wholes.iloc[int(at[i])].to_dict(), rule) for i in np.flatnonzero(bad)]
+    idx = np.flatnonzero((at >= 0) & (p_low > -smallest))
+    return [_record(p, w, rule) for p, w in zip(parts.iloc[idx].to_dict("records"),
+                                                 wholes.iloc[at[idx]].to_dict("records"), strict=True)]
 
 
 def _record(part: dict[str, Any], whole: dict[str, Any], rule: Rule) -> dict[str, Any]:

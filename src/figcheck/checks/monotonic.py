@@ -89,10 +89,11 @@ def _check_group(g: pd.DataFrame, rule: Rule, metric: str, series: str, rising: 
     if not bad.any():
         return []
     first_day = g.groupby("value")["day"].min()
+    idx = np.flatnonzero(bad)
+    laters = g.iloc[idx].to_dict("records")
+    earliers = g.iloc[at[idx]].to_dict("records")
     records = []
-    for i in np.flatnonzero(bad):
-        later = g.iloc[int(i)].to_dict()
-        earlier = g.iloc[int(at[i])].to_dict()
+    for later, earlier in zip(laters, earliers, strict=True):
         stale = first_day[later["value"]] < later["day"]
         verdict = "stale" if stale else "contradiction"
         change = "fell" if rising else "rose"
