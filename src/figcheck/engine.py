@@ -19,6 +19,8 @@ from figcheck.vocab import Vocabulary
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 _SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
+#: Figure columns no check reads (reports take them from the figures table itself).
+_UNUSED = ("sentence", "noun", "end", "as_of_basis", "confidence")
 
 
 def run(figures: pd.DataFrame, rules: Sequence[Rule], vocab: Vocabulary) -> pd.DataFrame:
@@ -54,7 +56,8 @@ def run(figures: pd.DataFrame, rules: Sequence[Rule], vocab: Vocabulary) -> pd.D
 
     prepared = prepare(figures, vocab)
     ctx = Context(vocab=vocab, ureg=build_registry(),
-                  behaviour={m.id: m.behaviour for m in vocab.metrics.values()})
+                  behaviour={m.id: m.behaviour for m in vocab.metrics.values()},
+                  by_metric={str(m): g for m, g in prepared.groupby("metric", sort=False)})
     parts = []
     for rule in rules:
         found = KINDS[rule.kind].check(prepared, rule, ctx)
@@ -73,7 +76,8 @@ def prepare(figures: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame:
     """The figures rules look at, with the columns the check kinds share.
 
     Keeps rows with a known metric, a factual modality and a finite interval end, whose unit (when
-    given) has the metric's dimension. Adds ``series`` (the claimant's series, None for the
+    given) has the metric's dimension, and drops the columns no check reads (sentence, noun, end,
+    as_of_basis, confidence). Adds ``series`` (the claimant's series, None for the
     article's own voice), ``series_key`` (``series`` or ""), ``behaviour``, ``day`` and ``pub_day``
     (days since 1970 of ``as_of`` and ``published``, NaN when unknown) and ``order`` (a canonical
     position: by date, document, offset - never the input's row order).
@@ -102,6 +106,7 @@ def prepare(figures: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame:
     frame["day"] = _days(frame["as_of"])
     frame["pub_day"] = _days(frame["published"])
     frame["start"] = pd.to_numeric(frame["start"], errors="coerce").fillna(0).astype(np.int64)
+    frame = frame.drop(columns=[c for c in _UNUSED if c in frame])
     frame = frame.sort_values(["day", "doc_id", "start", "metric", "value"], kind="mergesort", na_position="last")
     frame["order"] = np.arange(len(frame), dtype=np.int64)
     frame["doc_code"] = pd.factorize(frame["doc_id"], sort=True)[0].astype(np.int64)

@@ -91,15 +91,23 @@ class Context:
     vocab: Vocabulary
     ureg: pint.UnitRegistry
     behaviour: Mapping[str, str] = field(default_factory=dict)
+    by_metric: Mapping[str, pd.DataFrame] | None = None
 
 
 # --------------------------------------------------------------------------------------------
 # the prepared figures (see engine.prepare)
 
 
-def metric_rows(figures: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
-    """The prepared figures of some metrics."""
-    return figures[figures["metric"].isin(list(metrics))]
+def metric_rows(figures: pd.DataFrame, metrics: Sequence[str], ctx: Context | None = None) -> pd.DataFrame:
+    """The prepared figures of some metrics, in canonical order (from ``ctx.by_metric`` when the engine built it)."""
+    if ctx is None or ctx.by_metric is None:
+        return figures[figures["metric"].isin(list(metrics))]
+    parts = [ctx.by_metric[m] for m in metrics if m in ctx.by_metric]
+    if not parts:
+        return figures.iloc[:0]
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts).sort_values("order", kind="mergesort")
 
 
 def series_groups(frame: pd.DataFrame, mode: str) -> Iterator[tuple[str, pd.DataFrame]]:

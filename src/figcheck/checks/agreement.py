@@ -60,7 +60,7 @@ def check(figures: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
     p = rule.params
     out: list[dict[str, Any]] = []
     for metric in p["metrics"]:
-        rows = metric_rows(figures, [metric])
+        rows = metric_rows(figures, [metric], ctx)
         rows = rows[rows["day"].notna()]
         for _, group in series_groups(rows, p["claimants"]):
             g = collapse(group)

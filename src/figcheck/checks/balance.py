@@ -70,7 +70,7 @@ def check(figures: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
     """Flag documents whose parts do not add up to their total."""
     p = rule.params
     names = [p["total"], *p["parts"], *p["minus"]]
-    rows = metric_rows(figures, names)
+    rows = metric_rows(figures, names, ctx)
     rows = rows[rows["doc_id"].isin(set(rows.loc[rows["metric"] == p["total"], "doc_id"]))]
     by_doc: dict[str, list[dict[str, Any]]] = {}
     for rec in rows.sort_values(["doc_id", "start"], kind="mergesort").to_dict("records"):

@@ -63,7 +63,7 @@ PLACEHOLDERS = ("part", "whole", "part_metric", "whole_metric")
 def check(figures: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
     """Flag parts that exceed a matching whole."""
     p = rule.params
-    rows = metric_rows(figures, [p["part"], p["whole"]])
+    rows = metric_rows(figures, [p["part"], p["whole"]], ctx)
     event_whole = ctx.behaviour.get(p["whole"]) == "event_total"
     out: list[dict[str, Any]] = []
     for _, group in series_groups(rows, p["claimants"]):

@@ -63,7 +63,7 @@ def check(figures: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
     rising = p["direction"] == "non_decreasing"
     out: list[dict[str, Any]] = []
     for metric in p["metrics"]:
-        rows = metric_rows(figures, [metric])
+        rows = metric_rows(figures, [metric], ctx)
         rows = rows[rows["day"].notna()]
         for series, group in series_groups(rows, p["claimants"]):
             g = collapse(group)

@@ -65,7 +65,7 @@ def check(figures: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
     """Follow each event total through the reports; flag revisions and reversals."""
     out: list[dict[str, Any]] = []
     for metric in rule.params["metrics"]:
-        rows = metric_rows(figures, [metric])
+        rows = metric_rows(figures, [metric], ctx)
         rows = rows[rows["pub_day"].notna()]
         for _, group in series_groups(rows, rule.params["claimants"]):
             if group["doc_id"].nunique() >= 2:
@@ -92,12 +92,14 @@ def _follow(group: pd.DataFrame, rule: Rule, metric: str) -> list[dict[str, Any]
             spans.append([lo, hi, i, i])
     if len(spans) < 2:
         return []
-    states = [{"first": kept.iloc[int(f)], "last": kept.iloc[int(e)]} for _, _, f, e in spans]
+    ends = sorted({int(x) for span in spans for x in span[2:]})
+    recs = dict(zip(ends, kept.iloc[ends].to_dict("records"), strict=True))
+    states = [{"first": recs[int(f)], "last": recs[int(e)]} for _, _, f, e in spans]
     returns = _returns(np.array([s[0] for s in spans]), np.array([s[1] for s in spans]))
     history = " → ".join(f"{stated(s['first'])} ({s['first']['published']})" for s in states)
     values = " / ".join(dict.fromkeys(stated(s["first"]) for s in states))
     if returns:
-        firsts = [s["first"].to_dict() for s in states]
+        firsts = [s["first"] for s in states]
         return [finding(
             rule, firsts, verdict="contradiction", observed=history,
             expected="one value, or a revision that later reports keep", metric=metric,
@@ -106,7 +108,7 @@ def _follow(group: pd.DataFrame, rule: Rule, metric: str) -> list[dict[str, Any]
         )]
     out = []
     for prev, nxt in zip(states, states[1:], strict=False):
-        old, new = prev["last"].to_dict(), nxt["first"].to_dict()
+        old, new = prev["last"], nxt["first"]
         out.append(finding(
             rule, [old, new], verdict="revision", observed=stated(new), expected=stated(old), metric=metric,
             severity=rule.params["revision_severity"],
