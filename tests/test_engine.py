@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import figcheck
+from conftest import ROOT
 from figcheck.checks._common import RangeMax
 from figcheck.engine import make_figures, prepare, resolve_series, run
 from figcheck.models import FINDING_COLUMNS

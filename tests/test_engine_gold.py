@@ -5,12 +5,12 @@ extractor: the figures come from tests/gold (see goldframe.py)."""
 from __future__ import annotations
 
 import pytest
-from conftest import EXAMPLES, GOLD, ROOT
-from goldframe import gold_figures
 
+from conftest import EXAMPLES, GOLD, ROOT
 from figcheck.engine import run
 from figcheck.ruleset import load_rules
 from figcheck.vocab import load_vocabulary
+from goldframe import gold_figures
 
 VOCAB = load_vocabulary(ROOT / "rules")
 RULES = load_rules(ROOT / "rules", VOCAB)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, ROOT
 
+from conftest import FIXTURES, ROOT
 from figcheck.engine import make_figures, run
 from figcheck.ruleset import load_rules, rule_files
 from figcheck.vocab import load_vocabulary

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import EXAMPLES, ROOT
 from typer.testing import CliRunner
 
+from conftest import EXAMPLES, ROOT
 from figcheck.cli import app
 from figcheck.errors import RuleError
 from figcheck.ruleset import load_rule, load_rules

@@ -46,7 +46,6 @@ def check(
     or an unreadable input.
 
     Examples:
-
       figcheck check examples/
 
       figcheck check articles/ --fail-on warning --format json -o reports/findings.json

@@ -81,7 +81,7 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, such as FC10
 
 
 @rules_app.command("test")
-def test(rules: RulesOpt = None,
+def test_examples(rules: RulesOpt = None,
          ids: Annotated[list[str] | None, typer.Argument(help="Only these rule ids.", show_default=False)] = None,
          ) -> None:
     """Run each rule over its own examples: the pass text must give no finding, the fail text one or more.
