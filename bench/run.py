@@ -1,19 +1,23 @@
 """figcheck's benchmark: full extraction beside plain quantulum3 on the same texts, in one run.
 
-    python bench/run.py                      # the default run: a couple of minutes
-    python bench/run.py --articles 5000 --memory-sizes 1000,5000,20000 --json bench/last.json
+    PYTHONHASHSEED=0 python bench/run.py           # the default run: a few minutes
+    PYTHONHASHSEED=0 python bench/run.py --articles 2000 --quantulum-articles 500 \
+        --memory-sizes 1000,5000,20000 --rules-stress --json bench/results.json
 
 What it measures, in this order (see bench/README.md for the figures and the machine):
 
 1. start-up, each in a fresh interpreter: figcheck (imports, vocabulary, quantulum3's unit
    lexicon) and quantulum3 (import and first parse);
-2. on one core, in this process, on the same texts: figcheck's full extraction (reading the
-   files and extracting every figure) and plain ``quantulum3.parser.parse``; the ratio of their
-   throughputs, and the ratio with each side's start-up cost added;
+2. on one core, in this process, on the same texts, document by document and interleaved:
+   figcheck's full extraction (reading the file and extracting every figure) and plain
+   ``quantulum3.parser.parse``; the ratio of their throughputs (wall and CPU time), and the
+   ratio with each side's start-up cost added;
 3. ``figcheck extract -o FILE`` end to end as a user runs it (a fresh process, start-up
    included): one process, ``--jobs N``, a cold cache and a warm one;
 4. peak memory (max RSS) of ``figcheck extract -o FILE`` for growing corpora;
-5. the rules over 1,000,000 figures, when the rule engine is present.
+5. the rules (``figcheck.engine.run``) over the figures extracted in 2, and over a table of
+   1,000,000 figures that mostly agree (``--rules-stress`` adds bench/bench_rules.py's noisy
+   table, in which most figures contradict another).
 
 The corpus is synthetic (bench/templates.py), plus the seed articles when ../shared/corpus exists.
 """
@@ -134,12 +138,14 @@ def machine() -> dict[str, object]:
     mem = None
     with contextlib.suppress(OSError, ValueError, IndexError):
         mem = int(Path("/proc/meminfo").read_text().split("\n")[0].split()[1]) // 1024
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_mb": mem, "os": platform.platform(terse=True),
-            "python": platform.python_version(), "versions": versions}
+            "python": platform.python_version(), "versions": versions, "load_average_1min": load and load[0]}
 
 
 def print_machine(m: dict[str, object]) -> None:
-    print(f"machine: {m['cpu']}, {m['cores']} cores, {m['memory_mb']} MB RAM, {m['os']}, Python {m['python']}")
+    print(f"machine: {m['cpu']}, {m['cores']} cores, {m['memory_mb']} MB RAM, {m['os']}, Python {m['python']}; "
+          f"load average {m['load_average_1min']} at start (other work slows every wall-clock figure)")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()))  # type: ignore[attr-defined]
 
 
@@ -274,6 +280,12 @@ def one_core(corpus_dir: Path, q3_articles: int, skip_q3: bool, start: dict[str,
         print(f"   ratio: figcheck has {ratio:.1f}x the throughput of plain quantulum3 (CPU time: {ratio_cpu:.1f}x)")
         print(f"   with each side's start-up added (figcheck {start['figcheck_s']:.2f} s, quantulum3 "
               f"{start['quantulum3_s']:.2f} s) on these {s_docs:,} texts: {ratio_start:.1f}x")
+        fc_per, q3_per = s_wall / s_docs, q3[0] / s_docs
+        if q3_per > 5 * fc_per:
+            even = max(0.0, (5 * start["figcheck_s"] - start["quantulum3_s"]) / (q3_per - 5 * fc_per))
+            res["articles_for_5x_with_startup"] = even
+            print(f"   (from these rates: start-up included, figcheck is 5x faster on any corpus above "
+                  f"{even:,.0f} articles)")
         return res
     finally:
         if saved is not None:
