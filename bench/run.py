@@ -140,7 +140,8 @@ def machine() -> dict[str, object]:
         mem = int(Path("/proc/meminfo").read_text().split("\n")[0].split()[1]) // 1024
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_mb": mem, "os": platform.platform(terse=True),
-            "python": platform.python_version(), "versions": versions, "load_average_1min": load and load[0]}
+            "python": platform.python_version(), "versions": versions,
+            "load_average_1min": round(load[0], 1) if load else None}
 
 
 def print_machine(m: dict[str, object]) -> None:
