@@ -139,6 +139,25 @@ def test_changed_metadata_or_extractor_changes_the_key(monkeypatch):
     assert document_key(doc, vocab) == key
 
 
+def test_any_edit_to_the_extractor_changes_the_fingerprint(tmp_path):
+    # A copy of the package: an edit anywhere extraction may reach (the extractor, the text
+    # helpers, a module added later) changes the digest; an edit to the command line does not.
+    package = tmp_path / "figcheck"
+    shutil.copytree(Path(cache_mod.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = cache_mod.code_digest(package)
+    assert before == cache_mod.extractor_fingerprint()
+
+    (package / "cli" / "extract_cmd.py").write_text("# reworded help\n", encoding="utf-8")
+    assert cache_mod.code_digest(package) == before
+    for edit in ("extract/figures.py", "text.py", "extract/new_helper.py"):
+        path = package / edit
+        path.write_text((path.read_text(encoding="utf-8") if path.exists() else "") + "\n# changed\n",
+                        encoding="utf-8")
+        after = cache_mod.code_digest(package)
+        assert after != before, edit
+        before = after
+
+
 def test_published_override_is_not_served_from_the_cache(tmp_path):
     store = tmp_path / "cache"
     article = tmp_path / "a.txt"

@@ -132,3 +132,9 @@ def test_unreachable_scheduler_is_a_one_line_error(monkeypatch):
     assert result.exit_code == 2
     assert "cannot reach the Dask scheduler" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_api_extract_on_dask_equals_plain_frame(client, big):
+    import figcheck
+
+    pd.testing.assert_frame_equal(figcheck.extract(big, dask=client), figcheck.extract(big))

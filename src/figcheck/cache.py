@@ -23,11 +23,13 @@ log = logging.getLogger("figcheck")
 #: Version of the cache's own file format; part of every key.
 CACHE_FORMAT = "1"
 
-#: Source files whose code decides the figures of a document (relative to the figcheck package).
-#: Their bytes are part of every key, so an edited extractor never meets results of the old one,
-#: even when `EXTRACTOR_VERSION` was not bumped.
-_CODE_FILES = ("text.py", "vocab.py", "models.py", "units.py", "units.txt")
-_CODE_DIRS = ("extract",)
+#: Package files that cannot change the figures of a document. Every other file of the package
+#: (the extractor, and anything it imports now or later) is part of every key, so an edited
+#: extractor never meets results of the old one, even when `EXTRACTOR_VERSION` was not bumped.
+#: Leaving a file out wrongly would serve stale figures; keeping one in only costs a rebuild.
+_NOT_EXTRACTION = ("cli/", "report/", "checks/", "schemas/", "templates/", "cache.py", "parallel.py", "api.py",
+                   "engine.py", "ruleset.py", "validate.py", "evaluate.py", "output.py", "__main__.py")
+_CODE_SUFFIXES = (".py", ".txt", ".json", ".yaml", ".csv")
 
 #: Document fields left out of the key: ``text`` is keyed by its sha256, and ``path`` says where
 #: the file lies, which no figure column depends on (moving a corpus keeps its cache).
@@ -48,10 +50,16 @@ def default_cache_dir() -> Path:
 def extractor_fingerprint() -> str:
     """Return a digest of everything in the code that decides figures.
 
-    It covers `EXTRACTOR_VERSION`, the bytes of the extractor's source files, the cache format,
-    and the installed quantulum3 version (whose unit lexicon figcheck reads).
+    It covers `EXTRACTOR_VERSION`, the cache format, the installed quantulum3 version (whose unit
+    lexicon figcheck reads), and the bytes of every source and data file of the package except
+    those that cannot reach extraction (`_NOT_EXTRACTION`: the command line, reports, rule
+    checks, this cache).
     """
-    package = Path(__file__).resolve().parent
+    return code_digest(Path(__file__).resolve().parent)
+
+
+def code_digest(package: Path) -> str:
+    """Return `extractor_fingerprint` of the figcheck package in folder ``package``."""
     digest = hashlib.sha256()
     digest.update(f"format={CACHE_FORMAT}\0extractor={EXTRACTOR_VERSION}\0".encode())
     try:
@@ -59,15 +67,17 @@ def extractor_fingerprint() -> str:
     except metadata.PackageNotFoundError:  # pragma: no cover - a dependency
         q3 = "?"
     digest.update(f"quantulum3={q3}\0".encode())
-    files = [package / name for name in _CODE_FILES]
-    for folder in _CODE_DIRS:
-        files.extend(sorted((package / folder).rglob("*.py")))
+    files = sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in _CODE_SUFFIXES
+                   and "__pycache__" not in p.parts)
     for path in files:
+        rel = path.relative_to(package).as_posix()
+        if rel.startswith(_NOT_EXTRACTION):
+            continue
         try:
             data = path.read_bytes()
         except OSError:
-            data = b"<missing>"
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + data + b"\0")
+            data = b"<unreadable>"
+        digest.update(rel.encode() + b"\0" + data + b"\0")
     return digest.hexdigest()
 
 
@@ -209,4 +219,4 @@ def _decode(data: bytes, key: str) -> list[dict[str, Any]] | None:
     return rows
 
 
-__all__ = ["CACHE_FORMAT", "FigureCache", "default_cache_dir", "document_key", "extractor_fingerprint"]
+__all__ = ["CACHE_FORMAT", "FigureCache", "code_digest", "default_cache_dir", "document_key", "extractor_fingerprint"]
