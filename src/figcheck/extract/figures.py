@@ -71,6 +71,9 @@ _AUXILIARY = re.compile(r"\b(?:were|was|are|is|be|been|being|would|will|have|has
 #: Words that open a clause of its own between a modal cue and a figure: the cue no longer governs
 #: it ("called for an inquiry into the war, which CPJ says has killed 83 journalists").
 _NEW_CLAUSE = re.compile(r"\b(?:which|who|whose|says|said|say|according to|while|whereas|but)\b|[;—–]")
+_APPOSITIVE = re.compile(r",\s*(?:most|many|mostly|some|all|including|among|the\s+majority|nearly\s+all|almost\s+all)"
+                         r"\b[^,;]{0,60},")
+_GOVERNS = re.compile(r"\s*(?:of\s+)?(?:the\s+)?")
 _CONJUNCTION = re.compile(r",?\s\band\b|,")
 _MODALITY_PRIORITY = ("proposal", "demand", "hypothetical", "belief", "estimate", "negated")
 #: A metric needs at least this score; below it the figure keeps an empty metric.
@@ -424,7 +427,7 @@ def _classify(
     head = cand.head
     family = None
     if head is None and noun.split()[-1:] in (["them"], ["those"], ["whom"], ["these"]) and antecedent:
-        family = antecedent.split(".")[0]
+        family = antecedent
     span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role)
     person_head = bool(head and vocab.person_nouns.fullmatch(head))
     own_event = is_item and any(m.event_cues.search(lowered) for m in vocab.metrics.values())
@@ -511,8 +514,10 @@ def _score(
         if not metric.generic:
             return 0.0
         if family is not None:
-            if metric.id.split(".")[0] != family:
+            if metric.id.split(".")[0] != family.split(".")[0]:
                 return 0.0  # "34 of them": them are what the figure before counted
+            if noun in ("whom", "of whom") and metric.part_of != family and metric.id != family:
+                return 0.0  # "120 held, 116 of whom were kidnapped on October 7": a subset, not the taken
             score += 1.0
         elif metric.mention:
             if metric.mention.search(lowered):
@@ -534,8 +539,13 @@ def _score(
                 continue
             d = span.distance(lowered, s, e)
             weight = 4.0 / (1.0 + d / 3.0) * _ownership(lowered, s, e, d, others)
-            if s >= span.end and _AUXILIARY.search(lowered, max(0, s - 14), s):
-                weight *= 1.3  # the figure's own verb: "81,026 people have been wounded"
+            if s >= span.end:
+                if _AUXILIARY.search(lowered, max(0, s - 14), s):
+                    weight *= 1.3  # the figure's own verb: "81,026 people have been wounded"
+                elif d <= 1:
+                    weight *= 0.8  # a modifier of its noun: "41 hostages still in captivity"
+            elif e <= span.start and _GOVERNS.fullmatch(lowered, e, span.start):
+                weight *= 1.3  # "the deaths of 41 hostages", "killed 45 Palestinians"
             best = max(best, weight)
         if best == 0.0 and is_item and not own_event and metric.event_cues.search(prev_lowered):
             best = 1.5  # a list item under "Killed:" or "Including:"
@@ -550,6 +560,8 @@ def _score(
             total += w * 1.5 / (1.0 + d / 8.0) * _ownership(lowered, s, e, d, others) * _reach(lowered, s, e, span)
         if total == 0.0:
             framed = max((w for _s, _e, w in metric.scope.weighted(prev_lowered)), default=0.0)
+            if metric.scope_required and not is_item:
+                framed = 0.0  # a required place or period must be in the sentence itself
             total = framed * (1.0 if is_item else 0.4)
         if total == 0.0 and metric.scope_required:
             return 0.0
@@ -567,9 +579,11 @@ def _score(
     if metric.typical is not None and value > 0:
         low, high = metric.typical
         if value < low:
-            score -= min(2.0, math.log10(low / value))
+            score -= min(2.0, 1.5 * math.log10(low / value))
         elif value > high:
-            score -= min(2.0, math.log10(value / high))
+            score -= min(2.0, 1.5 * math.log10(value / high))
+        else:
+            score += 0.5
     return max(score, 0.0)
 
 
@@ -664,6 +678,7 @@ def _word_distance(lowered: str, s: int, e: int, fs: int, fe: int) -> int:
         gap = lowered[fe:s]
     else:
         return 0
+    gap = _APPOSITIVE.sub(" ", gap)  # "16,248 people, most of them children, have been killed"
     n = len(gap.split())
     if _CLAUSE_BREAK.search(gap):
         n += 4  # a cue across a dash, colon or bracket belongs less to this figure
