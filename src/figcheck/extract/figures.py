@@ -149,6 +149,9 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
             metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
         if metric is not None and not vocab.metrics[metric].part_of and _in_breakdown(text, candidates, i, s_start):
             metric, confidence = None, 0.6  # "81 Israelis, 23 Thais and one Filipino": parts of a total
+        if metric is not None and before_me and _SUBSET_LEAD.search(text, max(s_start, cand.start - 24), cand.start) \
+                and vocab.metrics[metric].part_of != before_me[-1][1] and before_me[-1][1] is not None:
+            metric, confidence = None, 0.6  # "the 100 hostages, including seven Americans": a subset
         metrics_so_far.append((s_start, cand.end, metric))
         modality = _modality(lowered, sentence, rel_start, rel_end, vocab)
         claimant = _claimant(sentence, rel_start, rel_end, vocab)
@@ -235,8 +238,9 @@ def _candidates(text: str, quantities: list[Quantity], vocab: Vocabulary) -> Ite
                 r"over\b", text[qual.start:q.start], re.I):
             qualifier, lo, hi = "exact", value, value  # "over four days" is a period, not "more than"
         noun, head, np_end = _noun_after(text, qual.end, quantities, vocab)
-        if head is None and not noun:
-            noun, head = _noun_before(text, qual.start, vocab)
+        before_noun, before_head = _noun_before(text, qual.start, vocab)
+        if before_head is not None:
+            noun, head = f"{before_noun} of {noun}".strip().removesuffix(" of"), before_head  # "bodies of six hostages"
         via = _through(text, qual.end, quantities)
         if via is not None:
             bases.add(quantities.index(via))
@@ -431,7 +435,7 @@ def _classify(
     family = None
     if head is None and noun.split()[-1:] in (["them"], ["those"], ["whom"], ["these"]) and antecedent:
         family = antecedent
-    span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role)
+    span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role, cand.via >= 0 or cand.role == "fraction")
     person_head = bool(head and vocab.person_nouns.fullmatch(head))
     own_event = is_item and any(m.event_cues.search(lowered) for m in vocab.metrics.values())
     if re.search(r"\b(?:according\s+to|citing|told|sources?|officials?)\s+$", lowered[max(0, rel_start - 20):rel_start]):
@@ -471,6 +475,7 @@ class _Span:
     end: int
     np_end: int
     role: str
+    outer: bool = False  # its noun phrase runs through another figure ("three of the seven ...")
 
     def own(self, s: int, e: int, lowered: str = "") -> bool:
         """Whether a cue at [s, e) may speak for this figure."""
@@ -478,14 +483,22 @@ class _Span:
             return not (s < self.np_end and e > self.start)
         if self.role == "base":
             # The verb after "1.7 million of the 2.3 million people" is the 1.7 million's; a
-            # relative clause on the base's own noun is the base's ("the 240 people it abducted").
-            return s < self.np_end or bool(_RELATIVE.match(lowered[self.np_end:s]))
+            # relative clause or a participle on the base's own noun is the base's ("the 240 people
+            # it abducted", "three of the seven Americans still held in Gaza").
+            return s < self.np_end or bool(_RELATIVE.match(lowered[self.np_end:s])) or _modifier(lowered, self.np_end, s)
         return True
 
     def distance(self, lowered: str, s: int, e: int) -> int:
         """Words between the cue and the figure; a cue after the figure is measured from the end of
         its counted noun ("81,026 people have been wounded": "wounded" is two words away)."""
         return _word_distance(lowered, s, e, self.start, self.np_end)
+
+
+def _modifier(lowered: str, np_end: int, s: int) -> bool:
+    """Whether a cue at ``s`` right after a noun phrase modifies it ("hostages still held in Gaza")
+    rather than being the clause's verb ("hostages are still held")."""
+    gap = lowered[np_end:s]
+    return len(gap.split()) <= 1 and not re.search(r"[,;:]", gap) and not _AUXILIARY.search(lowered, max(0, s - 14), s)
 
 
 def _score(
@@ -546,7 +559,9 @@ def _score(
                 if _AUXILIARY.search(lowered, max(0, s - 14), s):
                     weight *= 1.3  # the figure's own verb: "81,026 people have been wounded"
                 elif d <= 1 and not _RELATIVE.match(lowered[span.np_end:s]):
-                    weight *= 0.8  # a modifier of its noun: "41 hostages still in captivity"
+                    # a modifier of its noun: "41 hostages still in captivity"; when the noun is
+                    # another figure's ("three of the seven Americans still held"), not ours at all
+                    weight *= 0.3 if span.outer else 0.8
             elif e <= span.start and _GOVERNS.fullmatch(lowered, e, span.start):
                 weight *= 1.3  # "the deaths of 41 hostages", "killed 45 Palestinians"
             best = max(best, weight)
@@ -582,9 +597,9 @@ def _score(
     if metric.typical is not None and value > 0:
         low, high = metric.typical
         if value < low:
-            score -= min(2.0, 1.5 * math.log10(low / value))
+            score -= min(3.0, 1.5 * math.log10(low / value))
         elif value > high:
-            score -= min(2.0, 1.5 * math.log10(value / high))
+            score -= min(3.0, 1.5 * math.log10(value / high))
         else:
             score += 0.5
     return max(score, 0.0)
@@ -629,6 +644,7 @@ def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int
 
 _LIST_LEAD = re.compile(r"(?::|\b(?:were|are|include[sd]?|including|list\s+of|comprising|comprised|among\s+them))\s*$",
                         re.I)
+_SUBSET_LEAD = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom)\s+$", re.I)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)$")
 
 
