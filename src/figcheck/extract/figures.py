@@ -254,8 +254,9 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
     after = text[q.end:q.end + 30]
     prev_word = before.split()[-1] if before.split() else ""
     surface = text[q.start:q.end]
-    if q.kind in ("number", "range", "percent") and _MONTH_WORD.search(prev_word) and prev_word[0].isupper():
-        return True  # "October 7", "Feb. 7"
+    if q.kind in ("number", "range") and _MONTH_WORD.search(prev_word) and prev_word[0].isupper() \
+            and (q.low or q.value) <= 31 and q.value == int(q.value):
+        return True  # "October 7", "Feb. 7" (but not "in late November 105 hostages")
     if q.kind == "number" and _MONTH_AFTER.match(after) and q.value <= 31 and q.value == int(q.value):
         return True  # "7 October"
     if q.kind == "number" and q.value <= 31 and re.match(
