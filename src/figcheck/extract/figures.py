@@ -52,6 +52,8 @@ _NP_STOP = frozenset(
 _NP_MODIFIERS = frozenset({"more", "other", "additional", "further", "new", "remaining", "initial", "some"})
 _GENERIC = frozenset({"people", "persons", "person", "individuals", "those", "them", "others", "ones",
                       "these", "whom", "which"})
+#: Nouns that name the event rather than who it happened to ("46,000 injuries", "25,000 deaths").
+_EVENT_NOUNS = frozenset({"injuries", "deaths", "casualties", "fatalities", "dead", "wounded", "injured"})
 _HYPHEN_IDIOMS = frozenset({"state", "fold", "way", "sided", "faced", "party", "pronged", "tier", "point",
                             "man", "nation", "digit", "thirds", "quarters"})
 _CLAUSE_BREAK = re.compile(r"[;:]|\s[—–]\s|\s-\s|\(|\)|\bwhile\b|\bwhereas\b|,\s+but\b")
@@ -150,7 +152,7 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         if metric is not None and not vocab.metrics[metric].part_of and _in_breakdown(text, candidates, i, s_start):
             metric, confidence = None, 0.6  # "81 Israelis, 23 Thais and one Filipino": parts of a total
         if metric is not None and before_me and _SUBSET_LEAD.search(text, max(s_start, cand.start - 24), cand.start) \
-                and vocab.metrics[metric].part_of != before_me[-1][1] and before_me[-1][1] is not None:
+                and vocab.metrics[metric].part_of not in {m for _e, m in before_me} and before_me[-1][1] is not None:
             metric, confidence = None, 0.6  # "the 100 hostages, including seven Americans": a subset
         metrics_so_far.append((s_start, cand.end, metric))
         modality = _modality(lowered, sentence, rel_start, rel_end, vocab)
@@ -239,7 +241,7 @@ def _candidates(text: str, quantities: list[Quantity], vocab: Vocabulary) -> Ite
             qualifier, lo, hi = "exact", value, value  # "over four days" is a period, not "more than"
         noun, head, np_end = _noun_after(text, qual.end, quantities, vocab)
         before_noun, before_head = _noun_before(text, qual.start, vocab)
-        if before_head is not None:
+        if before_head is not None and (head is None or re.match(r"(?:hostage|captive|abductee)", head)):
             noun, head = f"{before_noun} of {noun}".strip().removesuffix(" of"), before_head  # "bodies of six hostages"
         via = _through(text, qual.end, quantities)
         if via is not None:
@@ -578,7 +580,7 @@ def _score(
             total += w * 1.5 / (1.0 + d / 8.0) * _ownership(lowered, s, e, d, others) * _reach(lowered, s, e, span)
         if total == 0.0:
             framed = max((w for _s, _e, w in metric.scope.weighted(prev_lowered)), default=0.0)
-            if metric.scope_required and not is_item and noun:
+            if metric.scope_required and not is_item and noun and head not in _EVENT_NOUNS:
                 framed = 0.0  # a required place or period is in the sentence, unless the noun is elided
             total = framed * (1.0 if is_item else 0.4)
         if total == 0.0 and metric.scope_required:
