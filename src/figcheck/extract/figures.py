@@ -220,7 +220,7 @@ def _candidates(text: str, quantities: list[Quantity], vocab: Vocabulary) -> Ite
     for i, q in enumerate(quantities):
         if _not_a_figure(text, q, vocab):
             continue
-        if q.kind == "fraction":
+        if q.kind == "fraction" or (q.kind == "percent" and _PERCENT_OF.match(text, q.end)):
             cand = _fraction(text, q, quantities, i, vocab)
             if cand is not None:
                 if cand.role == "fraction":
@@ -241,7 +241,9 @@ def _candidates(text: str, quantities: list[Quantity], vocab: Vocabulary) -> Ite
             qualifier, lo, hi = "exact", value, value  # "over four days" is a period, not "more than"
         noun, head, np_end = _noun_after(text, qual.end, quantities, vocab)
         before_noun, before_head = _noun_before(text, qual.start, vocab)
-        if before_head is not None and (head is None or re.match(r"(?:hostage|captive|abductee)", head)):
+        if before_head is not None and not noun:
+            noun, head = before_noun, before_head  # "the number of troopers killed ... to 175"
+        elif before_head in ("bodies", "body", "remains") and (head is None or re.match(r"(?:hostage|captive)", head)):
             noun, head = f"{before_noun} of {noun}".strip().removesuffix(" of"), before_head  # "bodies of six hostages"
         via = _through(text, qual.end, quantities)
         if via is not None:
@@ -296,8 +298,13 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
     return False
 
 
+_PERCENT_OF = re.compile(r"\s+of\s+(?:(?:the|its|their|[A-Z][\w-]*['’]s|\w+['’]s)\s+){0,2}(?:\w+\s+of\s+)?[\d$]")
+
+
 def _fraction(text: str, q: Quantity, quantities: list[Quantity], i: int, vocab: Vocabulary) -> _Candidate | None:
-    """"a fifth of the 132 remaining captives" -> 26.4 counted in captives."""
+    """"a fifth of the 132 remaining captives" -> 26.4 counted in captives; "80% of Gaza's population
+    of 2.3 million" -> 1,840,000."""
+    share = q.value / 100 if q.kind == "percent" else q.value
     tail = text[q.end:q.end + 60]
     m = re.match(r"\s+of\s+(?:(?:the|its|their|his|her|all|an|those|these|[A-Z][\w-]*['’]s)\s+){0,2}", tail)
     if m and i + 1 < len(quantities):
@@ -305,7 +312,7 @@ def _fraction(text: str, q: Quantity, quantities: list[Quantity], i: int, vocab:
         gap = text[q.end + m.end():nxt.start]
         if nxt.start - (q.end + m.end()) <= 20 and len(gap.split()) <= 2 and not re.search(r"[.;,]", gap) \
                 and nxt.kind in ("number", "spelled"):
-            value = q.value * nxt.value
+            value = share * nxt.value
             qual = qualify(text, q.start, nxt.end, value, "number", 0.0, vocab.qualifiers)
             noun, head, np_end = _noun_after(text, _after_qualifier(text, nxt.end), quantities, vocab)
             return _Candidate(q, qual.start, nxt.end, value, qual.low, qual.high, qual.qualifier, nxt.unit,
@@ -315,7 +322,7 @@ def _fraction(text: str, q: Quantity, quantities: list[Quantity], i: int, vocab:
         prior = [p for p in quantities[:i] if p.kind in ("number", "spelled") and q.start - p.end < 200]
         if prior:
             base = prior[-1]
-            value = q.value * base.value
+            value = share * base.value
             qual = qualify(text, q.start, q.end, value, "number", 0.0, vocab.qualifiers)
             return _Candidate(q, qual.start, q.end + whom.end(), value, qual.low, qual.high, qual.qualifier,
                               base.unit, "whom", None, q.end + whom.end(), "whom")
@@ -389,11 +396,21 @@ _TIME_UNITS = re.compile(r"(?:second|minute|hour|day|week|month|year)s?$")
 _NOUN_OF = re.compile(r"\b(bodies|remains|body)\s+of\s+(?:the\s+)?$", re.I)
 
 
+_NUMBER_OF = re.compile(r"\b(?:number|total|tally|count|toll)\s+of\s+(?:(?:the|all|confirmed|[a-z]+ed)\s+)?"
+                        r"(?:[A-Z][\w-]*\s+)?(?P<noun>[a-z][\w-]*s)\b", re.I)
+
+
 def _noun_before(text: str, start: int, vocab: Vocabulary) -> tuple[str, str | None]:
-    """A counted noun written before the number: "the bodies of 11"."""
+    """A counted noun written before the number: "the bodies of 11"; "the total number of troopers
+    killed in the ground offensive to 175"; "the number of hostages being held is 126"."""
     m = _NOUN_OF.search(text, max(0, start - 24), start)
     if m:
         return m.group(1), m.group(1).lower()
+    window_start = max(text.rfind(".", 0, start) + 1, start - 120)
+    found = list(_NUMBER_OF.finditer(text, window_start, start))
+    if found and vocab.person_nouns.fullmatch(found[-1].group("noun").lower()):
+        noun = found[-1].group("noun")
+        return noun, noun.lower()
     return "", None
 
 

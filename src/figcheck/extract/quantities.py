@@ -38,7 +38,8 @@ _SPELLED = (
     rf"(?:(?:an?\s+)?(?:{_S}|dozen)\b|(?:{_W})\b)"  # "a hundred", "a dozen", or a number word
     rf"(?:(?:\s+and\s+|[\s-]+|-)(?:{_NUMWORD})\b)*"
 )
-_CORE = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+#: Digits with thousands separated by commas ("1,200") or by spaces ("1 200", as many outlets write).
+_CORE = r"(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.])|\d+)(?:\.\d+)?"
 _SCALED_TAIL = rf"(?:\s*(?:{_S})\b|bn\b|(?=(?:km|kg|ha|mph|mm|cm)\b)|(?![\w/:]|[.,]\d))"
 #: A number in digits, not glued to a word before it ("F-16", "COVID-19", "i24"), with its scale.
 _DIGITS_SCALED = rf"(?<![\w.,/:-]){_CORE}{_SCALED_TAIL}"
@@ -179,6 +180,7 @@ def _single_from_range(m: re.Match[str], text: str) -> Quantity | None:
 
 
 def _digit_value(surface: str) -> float | None:
+    surface = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3})", "", surface)
     m = re.match(r"[\d,]+(?:\.\d+)?", surface)
     if m is None:
         return None
@@ -195,6 +197,7 @@ def _digit_value(surface: str) -> float | None:
 
 def _rounding(surface: str) -> float:
     """Place value of the last significant digit as written: "1,200" -> 100, "2.3 million" -> 1e5."""
+    surface = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3})", "", surface)
     m = re.match(r"([\d,]+)(?:\.(\d+))?", surface)
     if m is None:
         return 0.0
