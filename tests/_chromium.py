@@ -167,29 +167,35 @@ class Chromium:
         page = PageLoad(url)
         deadline = time.monotonic() + timeout
         loaded_at: float | None = None
+        pending = list(self._events)
+        self._events.clear()
         while time.monotonic() < deadline:
-            for m in self._messages():
-                self._events.append(m)
-            if loaded_at is None and any(e.get("method") == "Page.loadEventFired" for e in self._events):
-                loaded_at = time.monotonic()
+            pending += self._messages()
+            for e in pending:
+                if self._record(page, e):
+                    loaded_at = loaded_at or time.monotonic()
+            pending = []
             if loaded_at is not None and time.monotonic() - loaded_at >= settle:
                 break
             self._pump(0.1)
         page.loaded = loaded_at is not None
-        for e in self._events:
-            method, params = e.get("method"), e.get("params", {})
-            if method == "Runtime.consoleAPICalled":
-                page.console.append(params)
-            elif method == "Runtime.exceptionThrown":
-                page.exceptions.append(params)
-            elif method == "Page.javascriptDialogOpening":
-                page.dialogs.append(params)
-                self.call("Page.handleJavaScriptDialog", {"accept": True}, session=True)
-            elif method == "Network.requestWillBeSent":
-                page.requests.append(params["request"]["url"])
-            elif method == "Log.entryAdded":
-                page.log_entries.append(params.get("entry", {}))
         return page
+
+    def _record(self, page: PageLoad, e: dict[str, Any]) -> bool:
+        """Note one event; answer dialogs at once (an open alert blocks the page). True on load."""
+        method, params = e.get("method"), e.get("params", {})
+        if method == "Runtime.consoleAPICalled":
+            page.console.append(params)
+        elif method == "Runtime.exceptionThrown":
+            page.exceptions.append(params)
+        elif method == "Page.javascriptDialogOpening":
+            page.dialogs.append(params)
+            self._send("Page.handleJavaScriptDialog", {"accept": True}, session=True)
+        elif method == "Network.requestWillBeSent":
+            page.requests.append(params["request"]["url"])
+        elif method == "Log.entryAdded":
+            page.log_entries.append(params.get("entry", {}))
+        return method == "Page.loadEventFired"
 
     def evaluate(self, expression: str) -> Any:
         """Evaluate JavaScript in the page (from DevTools: the page's CSP does not apply) and return the value."""

@@ -40,7 +40,8 @@ def render_view(view: ReportView) -> str:
     """Render a `ReportView` as GitHub workflow commands."""
     lines = [_annotation(f) for f in view.findings if f.state == "new"]
     for e in view.absent:
-        msg = f"baseline entry {e.get('finding_id')} ({e.get('rule_id', '')}) no longer occurs; remove it from the baseline"
+        msg = (f"baseline entry {e.get('finding_id')} ({e.get('rule_id', '')}) no longer occurs; "
+               "remove it from the baseline")
         lines.append(f"::notice title={escape_property('figcheck baseline')}::{escape_data(msg)}")
     return "".join(line + "\n" for line in lines)
 
@@ -68,10 +69,10 @@ def _annotation(f: FindingView) -> str:
 
 
 def escape_data(text: str) -> str:
-    """Escape a workflow command's message.
+    r"""Escape a workflow command's message.
 
     Example:
-        >>> escape_data("50%\\n::error::x")
+        >>> escape_data("50%\n::error::x")
         '50%25%0A::error::x'
     """
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

@@ -136,11 +136,11 @@ def _quote(g: FigureView) -> list[str]:
 
 
 def escape(text: str) -> str:
-    """Escape text for Markdown: no character in it starts markup, a link or an HTML tag.
+    r"""Escape text for Markdown: no character in it starts markup, a link or an HTML tag.
 
     Example:
         >>> print(escape("<script>alert(1)</script> [x](javascript:y) *a* | http://h"))
-        &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](javascript:y) \\*a\\* \\| http:&#47;/h
+        &lt;script&gt;alert(1)&lt;/script&gt; \[x\](javascript:y) \*a\* \| http:&#47;/h
     """
     text = re.sub(r"\s+", " ", str(text))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -35,7 +35,7 @@ class Timeline:
 
 
 def timeline_frame(figures: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """The figures of one metric that a timeline shows: factual modalities with a date and a value.
+    """Select the figures of one metric that a timeline shows: factual modalities with a date and a value.
 
     Proposals, demands and hypotheticals never enter arithmetic, so they are not plotted either.
     """

@@ -44,7 +44,7 @@ def render(findings: pd.DataFrame, figures: pd.DataFrame, **options: Any) -> str
 
 
 def sarif_log(view: ReportView) -> dict[str, Any]:
-    """The SARIF log of a `ReportView`, as a dict."""
+    """Build the SARIF log of a `ReportView`, as a dict."""
     from figcheck import __version__
 
     rule_ids = list(view.rules)
@@ -189,5 +189,5 @@ def _mime(path: str) -> str:
 
 
 def _uri(path: str) -> str:
-    """A path as a URI reference (spaces and other unsafe characters percent-encoded)."""
+    """Write a path as a URI reference (spaces and other unsafe characters percent-encoded)."""
     return quote(path, safe="/:@!$&'()*+,;=-._~")

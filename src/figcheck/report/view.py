@@ -145,7 +145,7 @@ class ReportView:
         return [f for f in self.findings if f.state == "new"]
 
     def counts(self, *, new_only: bool = False) -> dict[str, int]:
-        """Findings per severity (every severity present, zero where none)."""
+        """Count findings per severity (every severity present, zero where none)."""
         items = self.new if new_only else self.findings
         out = dict.fromkeys(SEVERITY_ORDER, 0)
         for f in items:
@@ -267,7 +267,7 @@ def build_view(
 
 
 def primary_figure(figures: Sequence[FigureView], only: set[str] | None = None) -> FigureView | None:
-    """The figure a finding's annotation belongs on.
+    """Pick the figure a finding's annotation belongs on.
 
     The newest report is the one that breaks the established record, so the figure from the
     most recently published document wins (then the later as-of date, then the later figure in
@@ -285,7 +285,7 @@ def primary_figure(figures: Sequence[FigureView], only: set[str] | None = None) 
 
 
 def involving(findings: pd.DataFrame, figures: pd.DataFrame, doc_ids: Iterable[str]) -> pd.DataFrame:
-    """The findings that name at least one figure of the given documents.
+    """Keep the findings that name at least one figure of the given documents.
 
     Figure ids are ``<doc_id>:<start>``; the figures table decides which document each belongs to.
 
@@ -310,7 +310,7 @@ def involving(findings: pd.DataFrame, figures: pd.DataFrame, doc_ids: Iterable[s
 
 
 def format_number(x: float | None) -> str:
-    """A figure's number as a person writes it: ``25,105``, ``26.4``, ``2.3 million`` stays 2,300,000.
+    """Write a figure's number as a person does: ``25,105``, ``26.4``.
 
     Example:
         >>> format_number(25105.0), format_number(26.4), format_number(None)
@@ -326,7 +326,7 @@ def format_number(x: float | None) -> str:
 
 
 def format_interval(low: float | None, high: float | None) -> str:
-    """An interval as text: ``125–134``, ``≥ 200``, ``≤ 800``, ``240``.
+    """Write an interval as text: ``125–134``, ``≥ 200``, ``≤ 800``, ``240``.
 
     Example:
         >>> format_interval(125.0, 134.0), format_interval(200.0, float("inf")), format_interval(240.0, 240.0)
@@ -346,7 +346,7 @@ def format_interval(low: float | None, high: float | None) -> str:
 
 
 def display_path(path: str, root: str | os.PathLike[str] | None = None) -> str:
-    """A path as reports show it: POSIX, relative to ``root`` (the working directory) when inside it."""
+    """Show a path as reports do: POSIX, relative to ``root`` (the working directory) when inside it."""
     p = Path(path)
     if p.is_absolute():
         try:
@@ -616,7 +616,7 @@ def _json_forms(surface: str) -> list[str]:
 
 
 def _loose(surface: str) -> str:
-    """A pattern for the surface in markup: any whitespace (or a tag) may stand between words."""
+    """Build a pattern for the surface in markup: any whitespace (or a tag) may stand between words."""
     words = surface.split()
     return r"(?:\s+|\s*<[^>]*>\s*)+".join(re.escape(w) for w in words)
 

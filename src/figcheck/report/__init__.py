@@ -1,0 +1,1 @@
+"""Report formats: findings -> text a person or a CI system reads (placeholder until the registry lands)."""
