@@ -224,21 +224,22 @@ def test_findings_schema_is_a_valid_schema_and_accepts_a_findings_document(case)
     schema = _findings_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     _docs, _figures, findings = case
-    doc = {"schema_version": 1, "figcheck_version": "0.1.0",
+    doc = {"schema": "figcheck.findings", "version": 1, "figcheck_version": "0.1.0",
            "summary": {"findings": len(findings), "error": 3, "warning": 2, "info": 0},
            "findings": json.loads(findings.to_json(orient="records", force_ascii=False))}
     jsonschema.Draft202012Validator(schema).validate(doc)
 
 
 @pytest.mark.parametrize(("path", "value"), [
-    (("schema_version",), 2),
+    (("version",), 2),
+    (("schema",), "something.else"),
     (("findings", 0, "severity"), "fatal"),
     (("findings", 0, "figure_ids"), []),
     (("findings", 0, "finding_id"), "NOT HEX"),
 ])
 def test_findings_schema_rejects_wrong_documents(case, path, value) -> None:
     _docs, _figures, findings = case
-    doc = {"schema_version": 1, "findings": json.loads(findings.to_json(orient="records"))}
+    doc = {"schema": "figcheck.findings", "version": 1, "findings": json.loads(findings.to_json(orient="records"))}
     target = doc
     for key in path[:-1]:
         target = target[key]

@@ -140,3 +140,19 @@ def test_format_interval_open_ends() -> None:
     assert format_interval(None, None) == "any"
     assert format_interval(float("nan"), 5.0) == "≤ 5"
     assert pd.isna(float("nan"))
+
+
+def test_documents_without_text_still_locate_figures(case) -> None:
+    """`figcheck check` streams documents and keeps only their metadata, not their text."""
+    docs, figures, findings = case
+    full = build_view(findings, figures, docs)
+    light = build_view(findings, figures, docs.drop(columns=["text"]))
+    assert [g.location for f in full.findings for g in f.figures] == \
+        [g.location for f in light.findings for g in f.figures]
+
+
+def test_a_document_count_is_accepted(case) -> None:
+    _docs, figures, findings = case
+    view = build_view(findings, figures, 12)
+    assert view.n_documents == 12
+    assert view.findings[0].figures[0].location.column is None

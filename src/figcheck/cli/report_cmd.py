@@ -75,6 +75,9 @@ def report(
     title: Annotated[str | None, typer.Option("--title", help="The report's title.")] = None,
     baseline: Annotated[Path | None, typer.Option(
         "--baseline", help="A baseline file: its accepted findings are marked as such.", show_default=False)] = None,
+    only: Annotated[list[Path] | None, typer.Option(
+        "--only", help="Report only findings that involve these articles (new or changed ones); the rules "
+                       "still run over every PATH. Repeat for several.", show_default=False)] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw a timeline per metric.")] = True,
     rules: RulesOpt = None,
     source: SourceOpt = None,
@@ -93,6 +96,7 @@ def report(
     """
     from figcheck.baseline import read_baseline
     from figcheck.report.files import format_for, write_reports
+    from figcheck.report.view import involving
 
     try:
         for p in output:
@@ -100,20 +104,43 @@ def report(
         accepted = read_baseline(baseline) if baseline is not None else None
         run = run_pipeline(paths, rules, source, published)
         report_problems(run.problems)
+        findings, scope = run.findings, None
+        if only:
+            scope = scope_to(run, only)
+            findings = involving(findings, run.figures, scope)
         written = write_reports(
-            output, run.findings, run.figures,
+            output, findings, run.figures, only=scope,
             markdown_twin=markdown, plots=plots,
             documents=run.documents, rules=run.rules, baseline=accepted, problems=run.problems,
             title=title or _default_title(paths), metric_descriptions=run.metric_descriptions,
         )
     except FigcheckError as exc:
         fail(str(exc), exc.exit_code)
-    counts = run.findings["severity"].value_counts().to_dict() if len(run.findings) else {}
+    counts = findings["severity"].value_counts().to_dict() if len(findings) else {}
     summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("error", "warning", "info"))
     for p in written:
-        sys.stderr.write(f"wrote {p} ({len(run.findings)} findings: {summary})\n")
+        sys.stderr.write(f"wrote {p} ({len(findings)} findings: {summary})\n")
     if any(p.severity == "error" for p in run.problems):
         raise typer.Exit(EXIT_ERROR)
+
+
+def scope_to(run: Checked, only: list[Path]) -> list[str]:
+    """Return the doc_ids of the --only articles (a missing path is a usage error).
+
+    A path that exists but is no article of the checked corpus (a README, a file outside the
+    corpus folder) is skipped with a warning on stderr, so a pre-commit hook may pass every
+    changed file.
+    """
+    from figcheck.errors import UsageError
+    from figcheck.report.view import documents_at
+
+    missing = [str(p) for p in only if not p.exists()]
+    if missing:
+        raise UsageError(f"--only: no such file or folder: {', '.join(missing)}")
+    for p in only:
+        if not documents_at(run.documents, [p]):
+            sys.stderr.write(f"figcheck: warning: --only {p} is not an article under the checked paths; ignored\n")
+    return documents_at(run.documents, only)
 
 
 def _default_title(paths: list[Path]) -> str:

@@ -138,6 +138,8 @@ class ReportView:
     problems: list[Any] = field(default_factory=list)
     title: str = "figcheck report"
     metric_descriptions: dict[str, str] = field(default_factory=dict)
+    #: how many documents were read, when no documents table was given
+    document_count: int | None = None
 
     @property
     def new(self) -> list[FindingView]:
@@ -157,6 +159,8 @@ class ReportView:
         """How many documents the figures came from (or were loaded)."""
         if self.documents is not None and len(self.documents):
             return int(self.documents["doc_id"].nunique())
+        if self.document_count is not None:
+            return self.document_count
         return int(self.figures["doc_id"].nunique()) if len(self.figures) else 0
 
     def document_paths(self) -> list[tuple[str, str]]:
@@ -190,8 +194,9 @@ def build_view(
     Args:
         findings: the findings table (`figcheck.models.FINDING_COLUMNS`, possibly more columns).
         figures: the figures table the findings were computed from.
-        documents: the documents table (`figcheck.load`); without it, locations fall back to the
-            figure's line and its doc_id as the path.
+        documents: the documents table (`figcheck.load`; the ``text`` column may be left out);
+            without it, locations fall back to the figure's line and its doc_id as the path. A
+            number is taken as the count of documents read.
         rules: rule objects or dicts (``id``, ``name``, ``kind``, ``severity``, ``description``,
             ``rationale``), as a list or keyed by id.
         baseline: a `figcheck.baseline.Baseline`; accepted findings get state ``unchanged``
@@ -206,6 +211,9 @@ def build_view(
         The `ReportView` every renderer reads.
     """
     rule_map = _rule_map(rules)
+    doc_count = None
+    if documents is not None and not isinstance(documents, pd.DataFrame):
+        doc_count, documents = int(documents), None  # a count of documents read: nothing to locate with
     docs_by_id = _documents_by_id(documents)
     files = _FileCache()
     by_id = {}
@@ -263,6 +271,7 @@ def build_view(
         problems=list(problems or []),
         title=title or "figcheck report",
         metric_descriptions=dict(metric_descriptions or {}),
+        document_count=doc_count,
     )
 
 
@@ -303,6 +312,23 @@ def involving(findings: pd.DataFrame, figures: pd.DataFrame, doc_ids: Iterable[s
 
     mask = findings["figure_ids"].map(hit).astype(bool) if len(findings) else pd.Series([], dtype=bool)
     return findings[mask.to_numpy()].reset_index(drop=True)
+
+
+def documents_at(documents: pd.DataFrame, paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """Return the doc_ids of the documents read from the given files, or from files under given folders.
+
+    Example:
+        >>> docs = pd.DataFrame({"doc_id": ["a.md", "b/c.md"], "path": ["corpus/a.md", "corpus/b/c.md"]})
+        >>> documents_at(docs, ["corpus/b"]), documents_at(docs, ["./corpus/a.md"]), documents_at(docs, ["x.md"])
+        (['b/c.md'], ['a.md'], [])
+    """
+    wanted = [Path(p).resolve() for p in paths]
+    out = []
+    for doc_id, path in zip(documents["doc_id"].astype(str), documents["path"].astype(str), strict=True):
+        file = Path(path).resolve()
+        if any(file == w or w in file.parents for w in wanted):
+            out.append(doc_id)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -587,6 +613,8 @@ def _locate(row: dict[str, Any], doc: dict[str, Any] | None, files: _FileCache, 
         raw = files.text(path)
         if raw is not None and raw[offset:offset + len(surface)] == surface:
             return _from_offset(shown, raw, offset, len(surface))
+        if not text:
+            return Location(shown, max(line, 1))
         first_line = text.rfind("\n", 0, start) < 0
         col = start - (text.rfind("\n", 0, start) + 1) + 1 + (text_offset if first_line and line_offset == 0 else 0)
         return Location(shown, line, col, line, col + (end - start), offset, end - start)
