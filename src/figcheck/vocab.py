@@ -49,16 +49,37 @@ class Cues:
     """A list of cue phrases compiled into one expression over lower-cased text.
 
     A phrase matches at word boundaries; a trailing ``*`` on a word matches any ending
-    ("abduct*" matches "abducted", "abduction").
+    ("abduct*" matches "abducted", "abduction"). A phrase may end in ``^N`` to weigh N times
+    as much as the others ("in israel^2").
     """
 
     def __init__(self, phrases: Sequence[str]) -> None:
-        self.phrases = tuple(str(p).lower() for p in phrases)
+        weights: dict[str, float] = {}
+        plain = []
+        for raw in phrases:
+            phrase = str(raw).lower().strip()
+            m = re.fullmatch(r"(.+?)\^(\d+(?:\.\d+)?)", phrase)
+            if m:
+                phrase = m.group(1).strip()
+                weights[phrase] = float(m.group(2))
+            plain.append(phrase)
+        self.phrases = tuple(plain)
+        self._weighted = [(re.compile(_phrase_re(p)), w) for p, w in weights.items()]
         if self.phrases:
             parts = sorted((_phrase_re(p) for p in self.phrases), key=len, reverse=True)
             self.rx: re.Pattern[str] | None = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])")
         else:
             self.rx = None
+
+    def weighted(self, lowered: str) -> list[tuple[int, int, float]]:
+        """(start, end, weight) of every match in an already lower-cased text."""
+        if self.rx is None:
+            return []
+        out = []
+        for m in self.rx.finditer(lowered):
+            weight = next((w for rx, w in self._weighted if rx.fullmatch(m.group())), 1.0)
+            out.append((m.start(), m.end(), weight))
+        return out
 
     def __bool__(self) -> bool:
         return bool(self.phrases)
@@ -110,7 +131,10 @@ class Metric:
     scope_required: bool
     veto: Cues
     veto_window: int
+    against: Cues
     boost: float
+    fallback: Cues
+    typical: tuple[float, float] | None
 
 
 @dataclass(frozen=True)
@@ -143,6 +167,7 @@ class Qualifiers:
     before: dict[str, tuple[str, ...]]
     after: dict[str, tuple[str, ...]]
     vague: dict[str, tuple[float, float]]
+    particle_verbs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, eq=False)
@@ -271,8 +296,9 @@ def _metrics(path: Path, doc: dict[str, Any]) -> dict[str, Metric]:
     if not isinstance(items, list) or not items:
         raise RuleError(str(path), "metrics", "must be a non-empty list of metrics")
     out: dict[str, Metric] = {}
-    allowed = {"id", "description", "unit", "behaviour", "event", "cues"}
-    cue_keys = {"subject", "generic", "mention", "event", "scope", "scope_required", "veto", "veto_window", "boost"}
+    allowed = {"id", "description", "unit", "behaviour", "event", "cues", "typical"}
+    cue_keys = {"subject", "generic", "mention", "event", "scope", "scope_required", "veto", "veto_window", "against",
+                "boost", "fallback"}
     for i, item in enumerate(items):
         where = f"metrics[{i}]"
         if not isinstance(item, dict):
@@ -309,6 +335,11 @@ def _metrics(path: Path, doc: dict[str, Any]) -> dict[str, Metric]:
         for num in ("veto_window", "boost"):
             if num in cues and not isinstance(cues[num], int | float):
                 raise RuleError(str(path), f"{where}.cues.{num}", "must be a number")
+        typical = item.get("typical")
+        if typical is not None and (not isinstance(typical, list) or len(typical) != 2
+                                    or not all(isinstance(v, int | float) for v in typical) or typical[0] > typical[1]):
+            raise RuleError(str(path), f"{where}.typical", f"is {typical!r}",
+                            "give the usual range as [low, high], such as [1000, 100000]")
         event = item.get("event")
         if event is not None and not isinstance(event, str):
             raise RuleError(str(path), f"{where}.event", "must be an event id from lexicon.yaml")
@@ -330,7 +361,10 @@ def _metrics(path: Path, doc: dict[str, Any]) -> dict[str, Metric]:
             scope_required=bool(cues.get("scope_required", False)),
             veto=cl("veto"),
             veto_window=int(cues.get("veto_window", 6)),
+            against=cl("against"),
             boost=float(cues.get("boost", 0.0)),
+            fallback=cl("fallback"),
+            typical=(float(typical[0]), float(typical[1])) if typical else None,
         )
     return out
 
@@ -390,6 +424,7 @@ def _qualifiers(path: Path, doc: dict[str, Any]) -> Qualifiers:
         before=before,
         after=after,
         vague=vague,
+        particle_verbs=frozenset(w.lower() for w in _str_list(path, "particle_verbs", doc.get("particle_verbs"))),
     )
 
 

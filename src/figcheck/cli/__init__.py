@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from figcheck.cli import baseline_cmd, extract_cmd, report_cmd  # noqa: F401  (register the commands)
+from figcheck.cli import baseline_cmd, eval_cmd, extract_cmd, report_cmd  # noqa: F401  (register the commands)
 from figcheck.cli._app import app
 
 

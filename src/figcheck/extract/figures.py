@@ -44,14 +44,15 @@ _NP_STOP = frozenset(
     taken abducted kidnapped missing recovered confirmed believed thought said says say according
     mostly many most also just only even already now then again including among across amid
     its it's also almost nearly left died reported inside outside near within along beyond behind toward
-    towards throughout via upon off out up down across""".split()
+    towards throughout via upon off out up down across pronounced declared presumed feared listed counted
+    estimated expected""".split()
 )
 _NP_MODIFIERS = frozenset({"more", "other", "additional", "further", "new", "remaining", "initial", "some"})
 _GENERIC = frozenset({"people", "persons", "person", "individuals", "those", "them", "others", "ones",
                       "these", "whom", "which"})
 _HYPHEN_IDIOMS = frozenset({"state", "fold", "way", "sided", "faced", "party", "pronged", "tier", "point",
                             "man", "nation", "digit", "thirds", "quarters"})
-_CLAUSE_BREAK = re.compile(r"[;:]|\s[—–]\s|\s-\s|\(|\)")
+_CLAUSE_BREAK = re.compile(r"[;:]|\s[—–]\s|\s-\s|\(|\)|\bwhile\b|\bwhereas\b|,\s+but\b")
 _ATTRIBUTION_AFTER = re.compile(
     r"^[\s,'’s]*(?:\w+\s+){0,3}?(?:said|says|say|told|reported|reports|confirmed|confirms|announced|announces|"
     r"estimated|estimates|estimate|believes|believe|believed|claims|claimed|claim|stated|states|added|counted|"
@@ -64,7 +65,11 @@ _ATTRIBUTION_BEFORE = re.compile(
     r"reported\s+by|confirmed\s+by)\s+(?:the\s+)?$",
     re.I,
 )
+_AUXILIARY = re.compile(r"\b(?:were|was|are|is|be|been|being|would|will|have|has|had|now)\s+$")
+_CONJUNCTION = re.compile(r",?\s\band\b|,")
 _MODALITY_PRIORITY = ("proposal", "demand", "hypothetical", "belief", "estimate", "negated")
+#: A metric needs at least this score; below it the figure keeps an empty metric.
+_MIN_SCORE = 1.5
 
 
 @dataclass(slots=True)
@@ -81,6 +86,9 @@ class _Candidate:
     unit: str
     noun: str
     head: str | None
+    np_end: int = -1  # where the counted noun phrase ends (the predicate starts after it)
+    role: str = ""  # "fraction" ("a fifth of the 132"), "base" (the 132), or ""
+    via: int = -1  # start of the number its noun phrase runs through ("1.7 million of the 2.3 million people")
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,6 +117,7 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
     candidates = list(_candidates(text, quantities, vocab))
     rows = []
     lowered_cache: dict[tuple[int, int], str] = {}
+    metrics_so_far: list[tuple[int, int, str | None]] = []  # (sentence start, figure end, metric)
     for i, cand in enumerate(candidates):
         s_start, s_end = index.sentence_span(cand.q.start)
         sentence = text[s_start:s_end]
@@ -118,9 +127,16 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         lowered = lowered_cache[key]
         prev = _previous_sentence(index, text, s_start)
         rel_start, rel_end = cand.start - s_start, cand.end - s_start
-        others = [(c.start - s_start, c.end - s_start) for j, c in enumerate(candidates)
-                  if j != i and s_start <= c.start < s_end]
-        metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, _lower(prev), vocab)
+        others = [(c.start - s_start, max(c.end, c.np_end) - s_start) for j, c in enumerate(candidates)
+                  if j != i and s_start <= c.start < s_end and c.q.start != cand.via]
+        before_me = [(end, metric) for start, end, metric in metrics_so_far if start == s_start]
+        antecedent = before_me[-1][1] if before_me else None
+        metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, _lower(prev), vocab, antecedent,
+                                       cand.np_end - s_start)
+        if metric is None and before_me and before_me[-1][1] and _elliptic(lowered, rel_start, rel_end, before_me[-1][0]
+                                                                            - s_start, vocab, before_me[-1][1]):
+            metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
+        metrics_so_far.append((s_start, cand.end, metric))
         modality = _modality(lowered, sentence, rel_start, rel_end, vocab)
         claimant = _claimant(sentence, rel_start, rel_end, vocab)
         m = vocab.metrics.get(metric) if metric else None
@@ -182,12 +198,15 @@ def extract_documents(docs: Iterable[Document], vocab: Vocabulary) -> Iterator[d
 
 
 def _candidates(text: str, quantities: list[Quantity], vocab: Vocabulary) -> Iterator[_Candidate]:
+    bases: set[int] = set()
     for i, q in enumerate(quantities):
         if _not_a_figure(text, q, vocab):
             continue
         if q.kind == "fraction":
             cand = _fraction(text, q, quantities, i, vocab)
             if cand is not None:
+                if cand.role == "fraction":
+                    bases.add(i + 1)
                 yield cand
             continue
         value, low, high = q.value, q.low, q.high
@@ -198,8 +217,16 @@ def _candidates(text: str, quantities: list[Quantity], vocab: Vocabulary) -> Ite
                 continue
             low = value
         qual = qualify(text, q.start, q.end, value, q.kind, q.rounding, vocab.qualifiers, low, high)
-        noun, head = _noun_after(text, qual.end, quantities, vocab)
-        yield _Candidate(q, qual.start, qual.end, value, qual.low, qual.high, qual.qualifier, q.unit, noun, head)
+        qualifier, lo, hi = qual.qualifier, qual.low, qual.high
+        if qualifier == "more_than" and _TIME_UNITS.match(q.unit or "") and re.match(
+                r"over\b", text[qual.start:q.start], re.I):
+            qualifier, lo, hi = "exact", value, value  # "over four days" is a period, not "more than"
+        noun, head, np_end = _noun_after(text, qual.end, quantities, vocab)
+        if head is None and not noun:
+            noun, head = _noun_before(text, qual.start, vocab)
+        via = _through(text, qual.end, quantities)
+        yield _Candidate(q, qual.start, qual.end, value, lo, hi, qualifier, q.unit, noun, head, np_end,
+                         "base" if i in bases else "", via.start if via is not None else -1)
 
 
 def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
@@ -228,8 +255,11 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
         return True
     if prev_word.rstrip(".:#") in vocab.name_words or prev_word in vocab.name_words:
         return True  # "Channel 12", "Resolution 2728", "No. 10"
-    if re.search(r"#\s*$", before):
-        return True
+    if re.search(r"#\s*$", before) or re.search(r"\b(?:one|1)\s+in\s+$", before, re.I):
+        return True  # "No. 4", "one in six children": a ratio, not a count
+    if q.kind in ("number", "spelled") and q.value < 120 and re.search(r"[A-Z][\w'’-]+,\s*$", before) \
+            and re.match(r"\s*(?:[,.;)]|$)", after):
+        return True  # an age after a name: "Nurit Cooper, 79, was freed"
     if q.kind == "spelled":
         word = surface.lower()
         nxt = after.split()[0].lower().strip(".,;:") if after.split() else ""
@@ -252,9 +282,9 @@ def _fraction(text: str, q: Quantity, quantities: list[Quantity], i: int, vocab:
                 and nxt.kind in ("number", "spelled"):
             value = q.value * nxt.value
             qual = qualify(text, q.start, nxt.end, value, "number", 0.0, vocab.qualifiers)
-            noun, head = _noun_after(text, nxt.end, quantities, vocab)
+            noun, head, np_end = _noun_after(text, _after_qualifier(text, nxt.end), quantities, vocab)
             return _Candidate(q, qual.start, nxt.end, value, qual.low, qual.high, qual.qualifier, nxt.unit,
-                              noun, head)
+                              noun, head, np_end, "fraction")
     whom = re.match(r"\s+of\s+(?:whom|them|those)\b", tail)
     if whom:
         prior = [p for p in quantities[:i] if p.kind in ("number", "spelled") and q.start - p.end < 200]
@@ -263,17 +293,33 @@ def _fraction(text: str, q: Quantity, quantities: list[Quantity], i: int, vocab:
             value = q.value * base.value
             qual = qualify(text, q.start, q.end, value, "number", 0.0, vocab.qualifiers)
             return _Candidate(q, qual.start, q.end + whom.end(), value, qual.low, qual.high, qual.qualifier,
-                              base.unit, "whom", "whom")
+                              base.unit, "whom", "whom", q.end + whom.end())
     # A fraction on its own ("half of the population") is a share: keep it as a percentage.
     value = q.value * 100
     qual = qualify(text, q.start, q.end, value, "number", 0.0, vocab.qualifiers)
-    noun, head = _noun_after(text, q.end, quantities, vocab)
-    return _Candidate(q, qual.start, qual.end, value, qual.low, qual.high, qual.qualifier, "percent", noun, head)
+    noun, head, np_end = _noun_after(text, q.end, quantities, vocab)
+    return _Candidate(q, qual.start, qual.end, value, qual.low, qual.high, qual.qualifier, "percent", noun, head,
+                      np_end)
 
 
-def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabulary) -> tuple[str, str | None]:
-    """The counted noun phrase after a number, and its head word (None when elided or generic)."""
+def _through(text: str, pos: int, quantities: list[Quantity]) -> Quantity | None:
+    """The number a figure's noun phrase runs through: "129 of the initial 240 or more people"."""
+    m = re.match(r"\s+of\s+(?:(?:the|those|these|its|their|our|all|an?|[A-Z][\w-]*['’]s|\w+['’]s)\s+)*",
+                 text[pos:pos + 60])
+    if not m:
+        return None
+    rest = pos + m.end()
+    return next((q for q in quantities if rest <= q.start <= rest + 25 and not re.search(r"[.;,]", text[rest:q.start])),
+                None)
+
+
+def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabulary) -> tuple[str, str | None, int]:
+    """The counted noun phrase after a number, its head word (None when elided or generic), and
+    the offset where the phrase ends."""
     window = text[pos:pos + 80].split("\n", 1)[0]
+    pronoun = re.match(r"\s+(?:of\s+)?(whom|them|those|which)\b", window)
+    if pronoun:
+        return pronoun.group(1), None, pos + pronoun.end()
     m = re.match(r"\s+of\s+(?:(?:the|those|these|them|whom|its|their|our|all|an?)\s+)*", window)
     if m and not re.match(r"\s+of\s+(?:the\s+)?(?:which)\b", window):
         rest_pos = pos + m.end()
@@ -282,10 +328,11 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
             return _noun_after(text, _after_qualifier(text, follow.end), quantities, vocab)
         words = text[pos + m.start():pos + m.end()].split()
         if words and words[-1].lower() in _GENERIC:
-            return words[-1], None
+            return words[-1], None, pos + m.end()
         pos = rest_pos
         window = text[pos:pos + 80].split("\n", 1)[0]
     words: list[str] = []
+    ends: list[int] = []
     for tok in _WORD_RE.finditer(window):
         w = tok.group()
         if not w[0].isalpha():
@@ -293,23 +340,36 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
         lw = w.lower().rstrip(".")
         if not words and lw in _NP_MODIFIERS:
             words.append(w)
+            ends.append(pos + tok.end())
             continue
         if lw in _NP_STOP or len(words) >= 4:
             break
+        if words and w.islower() and re.search(r"(?:ed|ing)$", lw) and lw not in ("wounded", "displaced"):
+            break  # "the two sides remained": a verb ends the noun phrase
         words.append(w.rstrip(".,"))
-    while words and words[0].lower() in _NP_MODIFIERS and len(words) > 1:
-        words = words[1:] if words[0].lower() not in ("remaining",) else words
-        break
+        ends.append(pos + tok.end())
     person = [i for i, w in enumerate(words) if vocab.person_nouns.fullmatch(w.lower())]
     if person:
-        words = words[: person[-1] + 1]  # "Hamas-led terrorists burst" -> "Hamas-led terrorists"
-    noun = " ".join(words)
+        words, ends = words[: person[-1] + 1], ends[: person[-1] + 1]  # "Hamas-led terrorists burst"
     if not words:
-        return "", None
+        return "", None, pos
+    noun = " ".join(words)
     head = words[-1].lower()
     if head in _GENERIC or head in _NP_MODIFIERS:
-        return noun, None
-    return noun, head
+        return noun, None, ends[-1]
+    return noun, head, ends[-1]
+
+
+_TIME_UNITS = re.compile(r"(?:second|minute|hour|day|week|month|year)s?$")
+_NOUN_OF = re.compile(r"\b(bodies|remains|body)\s+of\s+(?:the\s+)?$", re.I)
+
+
+def _noun_before(text: str, start: int, vocab: Vocabulary) -> tuple[str, str | None]:
+    """A counted noun written before the number: "the bodies of 11"."""
+    m = _NOUN_OF.search(text, max(0, start - 24), start)
+    if m:
+        return m.group(1), m.group(1).lower()
+    return "", None
 
 
 def _after_qualifier(text: str, end: int) -> int:
@@ -335,23 +395,38 @@ def _classify(
     others: list[tuple[int, int]],
     prev_lowered: str,
     vocab: Vocabulary,
+    antecedent: str | None = None,
+    np_rel: int = -1,
 ) -> tuple[str | None, float]:
-    """The metric a figure counts (or None), and a confidence in 0-1."""
+    """The metric a figure counts (or None), and a confidence in 0-1.
+
+    ``antecedent`` is the metric of the previous figure in the sentence: "34 of them are dead"
+    counts among what "them" counted.
+    """
     if cand.unit and cand.unit != "person":
         return None, 0.9  # a duration, a sum of money, a percentage: no metric counts those
     if cand.head == "whom":
         return None, 0.6  # "a third of whom": a subgroup of another figure, named by no metric
     noun = cand.noun.lower()
     head = cand.head
-    last_two = " ".join(noun.split()[-2:]) if noun else ""
+    family = None
+    if head is None and noun.split()[-1:] in (["them"], ["those"], ["whom"], ["these"]) and antecedent:
+        family = antecedent.split(".")[0]
+    span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role)
     scores: list[tuple[float, int, str]] = []
     for order, metric in enumerate(vocab.metrics.values()):
-        score = _score(metric, head, last_two, lowered, rel_start, rel_end, others, prev_lowered)
+        score = _score(metric, head, noun, lowered, span, others, prev_lowered, family, cand.value)
         if score > 0:
             scores.append((score, -order, metric.id))
     if not scores:
+        if head is not None:
+            for metric in vocab.metrics.values():
+                if metric.fallback.fullmatch(head):
+                    return metric.id, 0.55  # "the 240 or so hostages": those still held
         return None, 0.8 if head is None else 0.7
     scores.sort(reverse=True)
+    if scores[0][0] < _MIN_SCORE:
+        return None, 0.6
     best = scores[0][0]
     runner = scores[1][0] if len(scores) > 1 else 0.0
     margin = best - runner
@@ -359,62 +434,156 @@ def _classify(
     return scores[0][2], confidence
 
 
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """Where a figure sits in its sentence, for measuring how far cues are from it.
+
+    ``np_end`` is where its counted noun phrase ends. A fraction ("a fifth of the 132 remaining
+    captives are dead") takes its verb after that phrase, so cues inside the phrase are not its
+    own; the base of a fraction (the 132) leaves the verb after its phrase to the fraction.
+    """
+
+    start: int
+    end: int
+    np_end: int
+    role: str
+
+    def own(self, s: int, e: int) -> bool:
+        """Whether a cue at [s, e) may speak for this figure."""
+        if self.role == "fraction":
+            return not (s < self.np_end and e > self.start)
+        if self.role == "base":
+            return s < self.np_end
+        return True
+
+    def distance(self, lowered: str, s: int, e: int) -> int:
+        """Words between the cue and the figure; a cue after the figure is measured from the end of
+        its counted noun ("81,026 people have been wounded": "wounded" is two words away)."""
+        return _word_distance(lowered, s, e, self.start, self.np_end)
+
+
 def _score(
     metric: Metric,
     head: str | None,
-    last_two: str,
+    noun: str,
     lowered: str,
-    rel_start: int,
-    rel_end: int,
+    span: _Span,
     others: list[tuple[int, int]],
     prev_lowered: str,
+    family: str | None = None,
+    value: float = 0.0,
 ) -> float:
+    """How well the words around a figure fit ``metric``; 0 when they rule it out."""
     score = metric.boost
     # Who is counted.
     if head is not None:
+        last_two = " ".join(noun.split()[-2:])
         if metric.subject.fullmatch(head) or (last_two and metric.subject.fullmatch(last_two)):
             score += 2.0
+        elif any(metric.subject.fullmatch(w) for w in noun.split()[:-1]):
+            score += 0.5  # "Palestinian women": the modifier names the subject
         else:
             return 0.0
     else:
         if not metric.generic:
             return 0.0
-        if metric.mention:
+        if family is not None:
+            if metric.id.split(".")[0] != family:
+                return 0.0  # "34 of them": them are what the figure before counted
+            score += 1.0
+        elif metric.mention:
             if metric.mention.search(lowered):
                 score += 1.0
-            elif metric.mention.search(prev_lowered):
-                score += 0.4
+            elif not noun and metric.mention.search(prev_lowered):
+                score += 0.4  # "Four were freed on Friday." after a sentence about hostages
             else:
                 return 0.0
     # Words that rule the metric out.
     if metric.veto:
         for s, e in metric.veto.finditer(lowered):
-            if _word_distance(lowered, s, e, rel_start, rel_end) <= metric.veto_window:
+            if span.own(s, e) and span.distance(lowered, s, e) <= metric.veto_window:
                 return 0.0
     # What happened to them.
     if metric.event_cues:
         best = 0.0
         for s, e in metric.event_cues.finditer(lowered):
-            d = _word_distance(lowered, s, e, rel_start, rel_end)
-            weight = 4.0 / (1.0 + d / 3.0)
-            if any(_word_distance(lowered, s, e, o_s, o_e) < d for o_s, o_e in others):
-                weight *= 0.5  # the cue is nearer another number: it is probably that one's
+            if not span.own(s, e):
+                continue
+            d = span.distance(lowered, s, e)
+            weight = 4.0 / (1.0 + d / 3.0) * _ownership(lowered, s, e, d, others)
+            if s >= span.end and _AUXILIARY.search(lowered, max(0, s - 14), s):
+                weight *= 1.3  # the figure's own verb: "81,026 people have been wounded"
             best = max(best, weight)
         if best == 0.0:
             return 0.0
         score += best
     # Where, or whose.
     if metric.scope:
-        best = 0.0
-        for s, e in metric.scope.finditer(lowered):
-            d = _word_distance(lowered, s, e, rel_start, rel_end)
-            best = max(best, 1.5 / (1.0 + d / 8.0))
-        if best == 0.0 and metric.scope.search(prev_lowered):
-            best = 0.4
-        if best == 0.0 and metric.scope_required:
+        total = 0.0
+        for s, e, w in metric.scope.weighted(lowered):
+            d = span.distance(lowered, s, e)
+            total += w * 1.5 / (1.0 + d / 8.0) * _ownership(lowered, s, e, d, others)
+        if total == 0.0 and metric.scope.search(prev_lowered):
+            total = 0.4
+        if total == 0.0 and metric.scope_required:
             return 0.0
-        score += best
-    return score
+        score += min(total, 3.0)
+    if metric.against:
+        penalty = 0.0
+        for s, e, w in metric.against.weighted(lowered):
+            if not span.own(s, e):
+                continue
+            d = span.distance(lowered, s, e)
+            penalty += w * 2.0 / (1.0 + d / 4.0) * _ownership(lowered, s, e, d, others)
+        score -= min(penalty, 4.0)
+    if metric.typical is not None and value > 0:
+        low, high = metric.typical
+        if value < low:
+            score -= min(2.0, math.log10(low / value))
+        elif value > high:
+            score -= min(2.0, math.log10(value / high))
+    return max(score, 0.0)
+
+
+def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int]]) -> float:
+    """How much a cue at distance ``d`` belongs to this figure rather than another one.
+
+    A cue right next to another number ("troops have rescued three") is that number's; one that
+    is merely nearer another number counts for less.
+    """
+    best: tuple[int, int, int] | None = None
+    for o_s, o_e in others:
+        dist = _word_distance(lowered, s, e, o_s, o_e)
+        if best is None or dist < best[0]:
+            best = (dist, o_s, o_e)
+    if best is None:
+        return 1.0
+    nearest, o_s, o_e = best
+    if nearest > d:
+        return 1.0
+    if nearest == d:
+        # A tie between a figure before the cue and one after it: in English the verb follows its
+        # subject ("36,050 were killed and 81,026 wounded"), so the cue is the earlier figure's.
+        return 0.5 if o_e <= s else 1.0
+    if nearest <= 1:
+        return 0.25
+    return 0.6
+
+
+def _elliptic(lowered: str, rel_start: int, rel_end: int, prev_end: int, vocab: Vocabulary, metric: str) -> bool:
+    """Whether a figure with no metric of its own continues the previous one by ellipsis.
+
+    "105 were freed during the truce and four in the weeks before it": the second number has no
+    verb of its own and follows "and" or a comma.
+    """
+    between = lowered[prev_end:rel_start]
+    if not re.search(r"(?:,|\band)\s*(?:another\s+|a\s+further\s+)?$", between) or len(between.split()) > 14:
+        return False
+    m = vocab.metrics.get(metric)
+    if m is None:
+        return False
+    tail = lowered[rel_end:rel_end + 40]
+    return not any(s < 25 for s, _e in m.event_cues.finditer(tail)) or bool(m.event_cues.search(between))
 
 
 def _word_distance(lowered: str, s: int, e: int, fs: int, fe: int) -> int:
@@ -428,6 +597,7 @@ def _word_distance(lowered: str, s: int, e: int, fs: int, fe: int) -> int:
     n = len(gap.split())
     if _CLAUSE_BREAK.search(gap):
         n += 4  # a cue across a dash, colon or bracket belongs less to this figure
+    n += 2 * len(_CONJUNCTION.findall(gap))  # "... were killed, and 261 were injured": another clause
     return n
 
 
@@ -444,7 +614,7 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
         for s, _e in after.finditer(lowered):
             if s >= rel_end:
                 d = _word_distance(lowered, s, _e, rel_start, rel_end)
-                if d <= 6:
+                if d <= (10 if name == "proposal" else 6):
                     found.append((d, _MODALITY_PRIORITY.index(name), name))
     if not found:
         return "asserted"
@@ -482,7 +652,10 @@ def _claimant(sentence: str, rel_start: int, rel_end: int, vocab: Vocabulary) ->
             ) or bool(re.match(r"['’]s?\s+(?:figures|data|count|tally|toll|numbers|statistics)", sentence[m.end():]))
         if not attributed:
             continue
-        d = abs(m.start() - rel_start)
+        lowered = sentence.lower()
+        d = _word_distance(lowered, m.start(), m.end(), rel_start, rel_end)
+        if m.start() > rel_end and not re.match(r"\s*,", sentence[rel_end:]) and d > 2:
+            d += 2  # an attribution after the figure usually follows a comma: "129, the IDF said"
         if best is None or d < best[0]:
             best = (d, names[alias])
     return best[1] if best else None

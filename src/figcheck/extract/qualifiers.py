@@ -81,6 +81,10 @@ def qualify(text: str, start: int, end: int, value: float, kind: str, rounding: 
     before_map, after_map = _lookup(q)
     qualifier, new_start, new_end = "exact", start, end
     m = before_rx.search(text, max(0, start - 40), start)
+    if m and m.group("w").lower() == "over":
+        prev = text[max(0, m.start("w") - 20):m.start("w")].split()
+        if prev and prev[-1].lower().strip(",") in q.particle_verbs:
+            m = None  # "handed over 105 hostages"
     if m:
         word = re.sub(r"\s+", " ", m.group("w").lower())
         qualifier = before_map.get(word, "exact")
