@@ -31,7 +31,7 @@ def test_markdown_lists_every_finding_with_quotes(case) -> None:
     docs, figures, findings = case
     md = markdown.render(findings, figures, documents=docs, rules=RULES, html_report="report.html")
     assert md.startswith("# figcheck report\n")
-    assert "**5 findings** (3 errors, 2 warnings, 0 infos)" in md
+    assert "**5 findings** (3 errors, 2 warnings, 0 info)" in md
     assert md.count("\n### ") == 5
     assert "> “Of the 240 people taken hostage on October 7, 105 were freed during the truce and **150** remain" in md
     assert "`report.html`" in md
@@ -246,3 +246,11 @@ def test_findings_schema_rejects_wrong_documents(case, path, value) -> None:
     target[path[-1]] = value
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(_findings_schema()).validate(doc)
+
+
+def test_junit_with_only_has_testcases_for_the_new_articles_only(case) -> None:
+    docs, figures, findings = case
+    root = ET.fromstring(junit.render(findings, figures, documents=docs, rules=RULES, only=["e-evil.md"]))
+    names = {Path(c.get("name")).name for c in root.iter("testcase")}
+    assert names == {"e-evil.md"}
+    assert root.get("tests") == "3" and root.get("failures") == "1"

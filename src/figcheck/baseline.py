@@ -184,6 +184,9 @@ def write_baseline(path: str | os.PathLike[str], findings: pd.DataFrame, reason:
         )
     with atomic_write(path) as fh:
         fh.write(text)
+    umask = os.umask(0)
+    os.umask(umask)
+    Path(path).chmod(0o666 & ~umask)  # a file people share and edit, not a private one
     return Baseline(entries, str(path))
 
 

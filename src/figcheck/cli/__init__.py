@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from figcheck.cli import baseline_cmd, eval_cmd, extract_cmd, report_cmd  # noqa: F401  (register the commands)
+from figcheck.cli import eval_cmd, extract_cmd  # noqa: F401  (registers the commands)
+from figcheck.cli import check_cmd  # noqa: F401  (registers the command)
+from figcheck.cli import rules_cmd  # noqa: F401  (registers the command)
+from figcheck.cli import baseline_cmd, report_cmd  # noqa: F401  (register the commands)
 from figcheck.cli._app import app
 
 

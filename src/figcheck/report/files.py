@@ -92,5 +92,13 @@ def write_reports(
         text = render_view_as(fmt, view, plots=plots, html_report=html_report.name if html_report else None)
         with atomic_write(p) as fh:
             fh.write(text)
+        _readable(p)
         written.append(p)
     return written
+
+
+def _readable(path: Path) -> None:
+    """Give a report the permissions a new file gets (atomic writes start from a private temp file)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)

@@ -1,4 +1,4 @@
-"""JUnit XML: one testsuite per rule, one testcase per rule × document.
+"""JUnit XML: one testsuite per rule, one testcase per rule × document (× new article with --only).
 
 A testcase fails when a finding of that rule names a figure of that document (with the
 severities given by ``fail_on``, default ``error``); findings below it, or accepted by a
@@ -42,7 +42,7 @@ def render(findings: pd.DataFrame, figures: pd.DataFrame, **options: Any) -> str
 
 def render_view(view: ReportView, *, fail_on: str = "error") -> str:
     """Render a `ReportView` as JUnit XML."""
-    threshold = SEVERITY_RANK.get(fail_on, 2)
+    threshold = 99 if fail_on == "never" else SEVERITY_RANK.get(fail_on, 2)
     docs = view.document_paths()
     known_docs = {d for d, _ in docs}
     by_pair: dict[tuple[str, str], list[FindingView]] = {}
@@ -51,6 +51,8 @@ def render_view(view: ReportView, *, fail_on: str = "error") -> str:
             by_pair.setdefault((f.rule_id, doc_id), []).append(f)
     extra_docs = sorted({d for _, d in by_pair} - known_docs)
     docs = docs + [(d, d) for d in extra_docs]
+    if view.only is not None:  # a CI run over new articles: one testcase per rule and new article
+        docs = [(d, p) for d, p in docs if d in view.only]
 
     root = ET.Element("testsuites", name="figcheck")
     totals = {"tests": 0, "failures": 0}

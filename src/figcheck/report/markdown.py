@@ -44,7 +44,7 @@ def render_view(view: ReportView, *, html_report: str | None = None, max_finding
     out: list[str] = [f"# {escape(view.title)}", ""]
     counts = view.counts()
     accepted = sum(f.state == "unchanged" for f in view.findings)
-    summary = ", ".join(f"{n} {sev}{'' if n == 1 else 's'}" for sev, n in counts.items())
+    summary = ", ".join(f"{n} {sev}{'' if n == 1 or sev == 'info' else 's'}" for sev, n in counts.items())
     out.append(
         f"**{len(view.findings)} finding{'' if len(view.findings) == 1 else 's'}** ({summary}) in "
         f"{view.n_documents} document{'' if view.n_documents == 1 else 's'}, {len(view.figures)} figures."

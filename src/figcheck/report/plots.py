@@ -106,7 +106,7 @@ def timeline(
 
 _RC: dict[str, Any] = {
     "svg.hashsalt": "figcheck",
-    "svg.fonttype": "path",  # text as paths: no font lookups in the browser, same look everywhere
+    "svg.fonttype": "none",  # text as text (the reader's sans-serif): small files, selectable labels
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "axes.spines.top": False,

@@ -140,6 +140,8 @@ class ReportView:
     metric_descriptions: dict[str, str] = field(default_factory=dict)
     #: how many documents were read, when no documents table was given
     document_count: int | None = None
+    #: the documents a CI run gates (--only), or None for all
+    only: set[str] | None = None
 
     @property
     def new(self) -> list[FindingView]:
@@ -188,6 +190,8 @@ def build_view(
     title: str | None = None,
     metric_descriptions: Mapping[str, str] | None = None,
     root: str | os.PathLike[str] | None = None,
+    document_table: pd.DataFrame | None = None,
+    **_other: Any,
 ) -> ReportView:
     """Join findings to figures and place each figure in its article file.
 
@@ -206,12 +210,17 @@ def build_view(
         title: the report's title.
         metric_descriptions: metric id -> description, for plot and section titles.
         root: the folder paths are shown relative to (default: the working directory).
+        document_table: the documents table, when ``documents`` holds only their count (as
+            `figcheck check` passes it to every format).
+        **_other: options meant for other formats; ignored.
 
     Returns:
         The `ReportView` every renderer reads.
     """
     rule_map = _rule_map(rules)
     doc_count = None
+    if document_table is not None:
+        documents = document_table
     if documents is not None and not isinstance(documents, pd.DataFrame):
         doc_count, documents = int(documents), None  # a count of documents read: nothing to locate with
     docs_by_id = _documents_by_id(documents)
@@ -272,6 +281,7 @@ def build_view(
         title=title or "figcheck report",
         metric_descriptions=dict(metric_descriptions or {}),
         document_count=doc_count,
+        only=only_set,
     )
 
 
@@ -622,12 +632,15 @@ def _locate(row: dict[str, Any], doc: dict[str, Any] | None, files: _FileCache, 
     raw = files.text(path)
     if raw is None or not surface:
         return Location(shown, max(line, 1))
-    nth = text.count(surface, 0, start) if surface else 0
+    nth = text.count(surface, 0, start) if text else 0
     if fmt == "jsonl" and line_offset >= 0:
         # the article is one JSON string on line line_offset + 1: search that line only
-        lines = raw.splitlines(keepends=True)
+        lines = raw.split("\n")
         if line_offset < len(lines):
-            base = sum(len(x) for x in lines[:line_offset])
+            base = sum(len(x) + 1 for x in lines[:line_offset])
+            if not text:
+                text = _jsonl_text(lines[line_offset])
+                nth = text.count(surface, 0, start)
             found = _find_nth(lines[line_offset], _json_forms(surface), nth)
             if found is not None:
                 return _from_offset(shown, raw, base + found[0], found[1])
@@ -636,6 +649,14 @@ def _locate(row: dict[str, Any], doc: dict[str, Any] | None, files: _FileCache, 
     if found is None:
         return Location(shown, 1)
     return _from_offset(shown, raw, found[0], found[1])
+
+
+def _jsonl_text(line: str) -> str:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return ""
+    return record.get("text", "") if isinstance(record, dict) and isinstance(record.get("text"), str) else ""
 
 
 def _json_forms(surface: str) -> list[str]:
