@@ -144,9 +144,11 @@ def test_sarif_output_validates_and_points_into_the_files() -> None:
 
 def test_junit_and_github_outputs() -> None:
     root = ET.fromstring(figcheck("check", CORPUS, "--format", "junit").stdout)
-    assert root.tag == "testsuites" and int(root.get("failures")) > 0
+    assert root.tag == "testsuites"
+    assert int(root.get("failures")) > 0
     lines = figcheck("check", CORPUS, "--format", "github").stdout.splitlines()
-    assert lines and all(re.match(r"::(error|warning|notice) file=corpus/[^,]+,line=\d+,col=\d+", x) for x in lines)
+    assert lines
+    assert all(re.match(r"::(error|warning|notice) file=corpus/[^,]+,line=\d+,col=\d+", x) for x in lines)
 
 
 def test_same_corpus_gives_byte_identical_output() -> None:
@@ -166,7 +168,8 @@ def test_baseline_fails_only_on_new_findings_and_lists_gone_entries(full_baselin
     result = figcheck("check", CORPUS, "--baseline", partial, "--format", "github")
     assert result.exit_code == (1 if dropped["severity"] == "error" else 0)
     annotated = [x for x in result.stdout.splitlines() if x.startswith(("::error", "::warning"))]
-    assert len(annotated) == 1 and dropped["finding_id"] in annotated[0]
+    assert len(annotated) == 1
+    assert dropped["finding_id"] in annotated[0]
     assert "baseline entry 0123456789abcdef (FC201) no longer occurs" in result.stderr
     text = figcheck("check", CORPUS, "--baseline", partial).stdout  # text shows only the new finding
     assert dropped["finding_id"] in text
@@ -178,7 +181,8 @@ def test_only_reports_findings_that_involve_the_new_article(findings) -> None:
     reported = json.loads(result.stdout)["findings"]
     expected = {f for f, ids in zip(findings["finding_id"], findings["figure_ids"], strict=True)
                 if any(i.rsplit(":", 1)[0] == NEW_STALE.name for i in ids)}
-    assert expected and {f["finding_id"] for f in reported} == expected
+    assert expected
+    assert {f["finding_id"] for f in reported} == expected
     assert all(f["rule_id"] == "FC201" for f in reported)  # the toll fell: a monotonic rule
     lines = figcheck("check", CORPUS, "--only", NEW_STALE, "--format", "github").stdout.splitlines()
     assert lines

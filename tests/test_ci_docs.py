@@ -19,10 +19,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from test_check_ci import STALE
 from typer.testing import CliRunner
 
 from figcheck.cli import app
+from test_check_ci import STALE
 
 pytestmark = pytest.mark.slow
 
@@ -42,10 +42,12 @@ def test_readme_main_command_writes_the_reports(tmp_path: Path, monkeypatch) -> 
     page = (tmp_path / "reports" / "examples.html").read_text(encoding="utf-8")
     summary = (tmp_path / "reports" / "examples.md").read_text(encoding="utf-8")
     # the planted contradictions a fact-checker acts on: the unbalanced sum (P5), the falling toll (P4)
-    assert "held + released" in page and "<mark>150</mark>" in page
+    assert "held + released" in page
+    assert "<mark>150</mark>" in page
     assert "<mark>some 26,000</mark>" in page
     assert page.count('class="timeline"') >= 5
-    assert summary.startswith("# figcheck report") and "`examples.html`" in summary
+    assert summary.startswith("# figcheck report")
+    assert "`examples.html`" in summary
 
 
 def test_ci_doc_shows_the_workflow_verbatim() -> None:

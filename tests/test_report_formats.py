@@ -253,4 +253,5 @@ def test_junit_with_only_has_testcases_for_the_new_articles_only(case) -> None:
     root = ET.fromstring(junit.render(findings, figures, documents=docs, rules=RULES, only=["e-evil.md"]))
     names = {Path(c.get("name")).name for c in root.iter("testcase")}
     assert names == {"e-evil.md"}
-    assert root.get("tests") == "3" and root.get("failures") == "1"
+    assert root.get("tests") == "3"
+    assert root.get("failures") == "1"
