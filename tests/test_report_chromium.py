@@ -98,3 +98,30 @@ def test_detector_sees_a_script_that_does_run(tmp_path: Path) -> None:
         assert page.dialogs[0]["message"] == "1"
         assert browser.evaluate("typeof window.__pwned") == "number"
         assert "boom" in page.console_errors
+
+
+@needs_chromium
+def test_examples_report_from_the_readme_renders(tmp_path: Path, monkeypatch) -> None:
+    """The report the README's main command writes, opened as a reader would open it."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from figcheck.cli import app
+
+    assert CHROMIUM is not None
+    root = Path(__file__).resolve().parents[1]
+    shutil.copytree(root / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["report", "examples", "-o", "reports/examples.html"])
+    assert result.exit_code == 0, result.output
+    with Chromium(CHROMIUM, width=390, height=844, mobile=True) as browser:
+        page = browser.load(tmp_path / "reports" / "examples.html")
+        assert page.console_errors == []
+        assert _external(page) == []
+        n_findings = browser.evaluate("document.querySelectorAll('article.finding').length")
+        assert n_findings >= 5
+        plots = browser.evaluate("[...document.images].filter(i => i.naturalWidth > 300).length")
+        assert plots >= 5
+        width, inner = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width <= inner

@@ -60,7 +60,7 @@ def render_view(view: ReportView, *, plots_enabled: bool = True) -> str:
     ]
     verdicts = sorted(Counter(f.verdict for f in view.findings if f.verdict).items())
     template = _environment().get_template("report.html.j2")
-    return template.render(
+    return str(template.render(
         title=view.title,
         version=__version__,
         css=css,
@@ -81,7 +81,7 @@ def render_view(view: ReportView, *, plots_enabled: bool = True) -> str:
         problems=[str(p) for p in view.problems],
         number=format_number,
         safe_url=safe_url,
-    )
+    ))
 
 
 def safe_url(url: Any) -> bool:

@@ -21,6 +21,8 @@ from figcheck.models import FACTUAL_MODALITIES
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
 FINDING_COLOUR = "#C00000"
+#: Above this many points in one series, the series is drawn as an image inside the SVG (smaller, faster).
+DENSE = 1500
 
 
 @dataclass(frozen=True)
@@ -147,18 +149,22 @@ def _draw(ax: Any, rows: pd.DataFrame, mdates: Any) -> None:
         part = rows[sel]
         lows = [y_min if not math.isfinite(lo) else lo for lo in part["low"].fillna(-math.inf)]
         highs = [y_max if not math.isfinite(hi) else hi for hi in part["high"].fillna(math.inf)]
-        ax.vlines(xs, lows, highs, colors=colour, linewidth=2.2, alpha=0.45)
-        ax.scatter(xs, part["value"], color=colour, marker=marker, s=28, zorder=3, label=name)
-        for x, lo, hi in zip(xs, part["low"].fillna(-math.inf), part["high"].fillna(math.inf), strict=True):
-            if not math.isfinite(hi):
-                ax.plot([x], [y_max], marker="^", color=colour, markersize=5, alpha=0.7)
-            if not math.isfinite(lo):
-                ax.plot([x], [y_min], marker="v", color=colour, markersize=5, alpha=0.7)
+        dense = len(xs) > DENSE  # thousands of points: drawn as one embedded image, not one element each
+        ax.vlines(xs, lows, highs, colors=colour, linewidth=2.2, alpha=0.45, rasterized=dense)
+        ax.scatter(xs, part["value"], color=colour, marker=marker, s=28, zorder=3, label=name, rasterized=dense)
+        open_high = [x for x, hi in zip(xs, part["high"].fillna(math.inf), strict=True) if not math.isfinite(hi)]
+        open_low = [x for x, lo in zip(xs, part["low"].fillna(-math.inf), strict=True) if not math.isfinite(lo)]
+        if open_high:
+            ax.plot(open_high, [y_max] * len(open_high), linestyle="none", marker="^", color=colour, markersize=5,
+                    alpha=0.7, rasterized=dense)
+        if open_low:
+            ax.plot(open_low, [y_min] * len(open_low), linestyle="none", marker="v", color=colour, markersize=5,
+                    alpha=0.7, rasterized=dense)
     flagged = rows[rows["flagged"]]
     if len(flagged):
         fx = mdates.date2num(flagged["as_of_date"].dt.to_pydatetime())
         ax.scatter(fx, flagged["value"], s=150, facecolors="none", edgecolors=FINDING_COLOUR, linewidths=1.8,
-                   zorder=4, label="named by a finding")
+                   zorder=4, label="named by a finding", rasterized=len(flagged) > DENSE)
     ax.set_ylim(y_min, y_max)
     if len(rows):
         lo_x, hi_x = min(x_num), max(x_num)

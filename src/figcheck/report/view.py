@@ -528,13 +528,13 @@ def _figure_view(
 ) -> FigureView:
     if row is None:  # a finding that names a figure the table does not have
         doc_id = fid.rsplit(":", 1)[0]
-        doc = docs.get(doc_id, {})
-        path = display_path(str(doc.get("path") or doc_id), root)
+        meta = docs.get(doc_id, {})
+        path = display_path(str(meta.get("path") or doc_id), root)
         return FigureView(
             figure_id=fid, doc_id=doc_id, metric=None, value=None, low=None, high=None, qualifier=None,
-            unit=None, surface="", sentence="", source=_none(doc.get("source")),
-            published=_none(doc.get("published")), as_of=None, as_of_basis=None, claimant=None, modality=None,
-            title=_none(doc.get("title")), url=_none(doc.get("url")), location=Location(path, 1),
+            unit=None, surface="", sentence="", source=_none(meta.get("source")),
+            published=_none(meta.get("published")), as_of=None, as_of_basis=None, claimant=None, modality=None,
+            title=_none(meta.get("title")), url=_none(meta.get("url")), location=Location(path, 1),
             quote=("", "", ""), found=False,
         )
     doc_id = str(row.get("doc_id"))
