@@ -71,6 +71,9 @@ _AUXILIARY = re.compile(r"\b(?:were|was|are|is|be|been|being|would|will|have|has
 #: Words that open a clause of its own between a modal cue and a figure: the cue no longer governs
 #: it ("called for an inquiry into the war, which CPJ says has killed 83 journalists").
 _NEW_CLAUSE = re.compile(r"\b(?:which|who|whose|says|said|say|according to|while|whereas|but)\b|[;—–]")
+_APPOSITIVE = re.compile(r",\s*(?:most|many|mostly|some|all|including|among|the\s+majority|nearly\s+all|almost\s+all)"
+                         r"\b[^,;]{0,60},")
+_GOVERNS = re.compile(r"\s*(?:of\s+)?(?:the\s+)?")
 _CONJUNCTION = re.compile(r",?\s\band\b|,")
 _MODALITY_PRIORITY = ("proposal", "demand", "hypothetical", "belief", "estimate", "negated")
 #: A metric needs at least this score; below it the figure keeps an empty metric.
@@ -132,8 +135,11 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         lowered = lowered_cache[key]
         prev, is_item = _context(index, text, s_start)
         rel_start, rel_end = cand.start - s_start, cand.end - s_start
-        others = [(c.start - s_start, max(c.end, c.np_end) - s_start) for j, c in enumerate(candidates)
-                  if j != i and s_start <= c.start < s_end and c.q.start != cand.via and c.via != cand.q.start]
+        # Figures whose noun phrase runs through this one ("129 of the 240 people"), or through which
+        # this one's runs, share its noun: a verb after that noun is not theirs to take.
+        others = [(c.start - s_start, max(c.end, c.np_end) - s_start,
+                   c.q.start == cand.via or c.via == cand.q.start)
+                  for j, c in enumerate(candidates) if j != i and s_start <= c.start < s_end]
         before_me = [(end, metric) for start, end, metric in metrics_so_far if start == s_start]
         antecedent = before_me[-1][1] if before_me else None
         metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, _lower(prev), vocab, antecedent,
@@ -143,6 +149,9 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
             metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
         if metric is not None and not vocab.metrics[metric].part_of and _in_breakdown(text, candidates, i, s_start):
             metric, confidence = None, 0.6  # "81 Israelis, 23 Thais and one Filipino": parts of a total
+        if metric is not None and before_me and _SUBSET_LEAD.search(text, max(s_start, cand.start - 24), cand.start) \
+                and vocab.metrics[metric].part_of != before_me[-1][1] and before_me[-1][1] is not None:
+            metric, confidence = None, 0.6  # "the 100 hostages, including seven Americans": a subset
         metrics_so_far.append((s_start, cand.end, metric))
         modality = _modality(lowered, sentence, rel_start, rel_end, vocab)
         claimant = _claimant(sentence, rel_start, rel_end, vocab)
@@ -229,8 +238,9 @@ def _candidates(text: str, quantities: list[Quantity], vocab: Vocabulary) -> Ite
                 r"over\b", text[qual.start:q.start], re.I):
             qualifier, lo, hi = "exact", value, value  # "over four days" is a period, not "more than"
         noun, head, np_end = _noun_after(text, qual.end, quantities, vocab)
-        if head is None and not noun:
-            noun, head = _noun_before(text, qual.start, vocab)
+        before_noun, before_head = _noun_before(text, qual.start, vocab)
+        if before_head is not None:
+            noun, head = f"{before_noun} of {noun}".strip().removesuffix(" of"), before_head  # "bodies of six hostages"
         via = _through(text, qual.end, quantities)
         if via is not None:
             bases.add(quantities.index(via))
@@ -404,7 +414,7 @@ def _classify(
     lowered: str,
     rel_start: int,
     rel_end: int,
-    others: list[tuple[int, int]],
+    others: list[tuple[int, int, bool]],
     prev_lowered: str,
     vocab: Vocabulary,
     antecedent: str | None = None,
@@ -424,8 +434,8 @@ def _classify(
     head = cand.head
     family = None
     if head is None and noun.split()[-1:] in (["them"], ["those"], ["whom"], ["these"]) and antecedent:
-        family = antecedent.split(".")[0]
-    span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role)
+        family = antecedent
+    span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role, cand.via >= 0 or cand.role == "fraction")
     person_head = bool(head and vocab.person_nouns.fullmatch(head))
     own_event = is_item and any(m.event_cues.search(lowered) for m in vocab.metrics.values())
     if re.search(r"\b(?:according\s+to|citing|told|sources?|officials?)\s+$", lowered[max(0, rel_start - 20):rel_start]):
@@ -465,6 +475,7 @@ class _Span:
     end: int
     np_end: int
     role: str
+    outer: bool = False  # its noun phrase runs through another figure ("three of the seven ...")
 
     def own(self, s: int, e: int, lowered: str = "") -> bool:
         """Whether a cue at [s, e) may speak for this figure."""
@@ -472,8 +483,9 @@ class _Span:
             return not (s < self.np_end and e > self.start)
         if self.role == "base":
             # The verb after "1.7 million of the 2.3 million people" is the 1.7 million's; a
-            # relative clause on the base's own noun is the base's ("the 240 people it abducted").
-            return s < self.np_end or bool(_RELATIVE.match(lowered[self.np_end:s]))
+            # relative clause or a participle on the base's own noun is the base's ("the 240 people
+            # it abducted", "three of the seven Americans still held in Gaza").
+            return s < self.np_end or bool(_RELATIVE.match(lowered[self.np_end:s])) or _modifier(lowered, self.np_end, s)
         return True
 
     def distance(self, lowered: str, s: int, e: int) -> int:
@@ -482,13 +494,20 @@ class _Span:
         return _word_distance(lowered, s, e, self.start, self.np_end)
 
 
+def _modifier(lowered: str, np_end: int, s: int) -> bool:
+    """Whether a cue at ``s`` right after a noun phrase modifies it ("hostages still held in Gaza")
+    rather than being the clause's verb ("hostages are still held")."""
+    gap = lowered[np_end:s]
+    return len(gap.split()) <= 1 and not re.search(r"[,;:]", gap) and not _AUXILIARY.search(lowered, max(0, s - 14), s)
+
+
 def _score(
     metric: Metric,
     head: str | None,
     noun: str,
     lowered: str,
     span: _Span,
-    others: list[tuple[int, int]],
+    others: list[tuple[int, int, bool]],
     prev_lowered: str,
     family: str | None = None,
     value: float = 0.0,
@@ -511,8 +530,10 @@ def _score(
         if not metric.generic:
             return 0.0
         if family is not None:
-            if metric.id.split(".")[0] != family:
+            if metric.id.split(".")[0] != family.split(".")[0]:
                 return 0.0  # "34 of them": them are what the figure before counted
+            if noun in ("whom", "of whom") and metric.part_of != family and metric.id != family:
+                return 0.0  # "120 held, 116 of whom were kidnapped on October 7": a subset, not the taken
             score += 1.0
         elif metric.mention:
             if metric.mention.search(lowered):
@@ -534,8 +555,15 @@ def _score(
                 continue
             d = span.distance(lowered, s, e)
             weight = 4.0 / (1.0 + d / 3.0) * _ownership(lowered, s, e, d, others)
-            if s >= span.end and _AUXILIARY.search(lowered, max(0, s - 14), s):
-                weight *= 1.3  # the figure's own verb: "81,026 people have been wounded"
+            if s >= span.end:
+                if _AUXILIARY.search(lowered, max(0, s - 14), s):
+                    weight *= 1.3  # the figure's own verb: "81,026 people have been wounded"
+                elif d <= 1 and not _RELATIVE.match(lowered[span.np_end:s]):
+                    # a modifier of its noun: "41 hostages still in captivity"; when the noun is
+                    # another figure's ("three of the seven Americans still held"), not ours at all
+                    weight *= 0.3 if span.outer else 0.8
+            elif e <= span.start and _GOVERNS.fullmatch(lowered, e, span.start):
+                weight *= 1.3  # "the deaths of 41 hostages", "killed 45 Palestinians"
             best = max(best, weight)
         if best == 0.0 and is_item and not own_event and metric.event_cues.search(prev_lowered):
             best = 1.5  # a list item under "Killed:" or "Including:"
@@ -550,6 +578,8 @@ def _score(
             total += w * 1.5 / (1.0 + d / 8.0) * _ownership(lowered, s, e, d, others) * _reach(lowered, s, e, span)
         if total == 0.0:
             framed = max((w for _s, _e, w in metric.scope.weighted(prev_lowered)), default=0.0)
+            if metric.scope_required and not is_item and noun:
+                framed = 0.0  # a required place or period is in the sentence, unless the noun is elided
             total = framed * (1.0 if is_item else 0.4)
         if total == 0.0 and metric.scope_required:
             return 0.0
@@ -567,9 +597,11 @@ def _score(
     if metric.typical is not None and value > 0:
         low, high = metric.typical
         if value < low:
-            score -= min(2.0, math.log10(low / value))
+            score -= min(3.0, 1.5 * math.log10(low / value))
         elif value > high:
-            score -= min(2.0, math.log10(value / high))
+            score -= min(3.0, 1.5 * math.log10(value / high))
+        else:
+            score += 0.5
     return max(score, 0.0)
 
 
@@ -583,14 +615,16 @@ def _reach(lowered: str, s: int, e: int, span: _Span) -> float:
     return 0.3 if _STRONG_BREAK.search(gap) else 1.0
 
 
-def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int]]) -> float:
+def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int, bool]]) -> float:
     """How much a cue at distance ``d`` belongs to this figure rather than another one.
 
     A cue right next to another number ("troops have rescued three") is that number's; one that
     is merely nearer another number counts for less.
     """
     best: tuple[int, int, int] | None = None
-    for o_s, o_e in others:
+    for o_s, o_e, related in others:
+        if related and o_e <= s:
+            continue  # the verb after a shared noun phrase
         dist = _word_distance(lowered, s, e, o_s, o_e)
         if best is None or dist < best[0]:
             best = (dist, o_s, o_e)
@@ -610,6 +644,7 @@ def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int
 
 _LIST_LEAD = re.compile(r"(?::|\b(?:were|are|include[sd]?|including|list\s+of|comprising|comprised|among\s+them))\s*$",
                         re.I)
+_SUBSET_LEAD = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom)\s+$", re.I)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)$")
 
 
@@ -664,6 +699,7 @@ def _word_distance(lowered: str, s: int, e: int, fs: int, fe: int) -> int:
         gap = lowered[fe:s]
     else:
         return 0
+    gap = _APPOSITIVE.sub(" ", gap)  # "16,248 people, most of them children, have been killed"
     n = len(gap.split())
     if _CLAUSE_BREAK.search(gap):
         n += 4  # a cue across a dash, colon or bracket belongs less to this figure
