@@ -77,7 +77,7 @@ _GOVERNS = re.compile(r"\s*(?:of\s+)?(?:the\s+)?")
 _CONJUNCTION = re.compile(r",?\s\band\b|,")
 _MODALITY_PRIORITY = ("proposal", "demand", "hypothetical", "belief", "estimate", "negated")
 #: A metric needs at least this score; below it the figure keeps an empty metric.
-_MIN_SCORE = 2.0
+_MIN_SCORE = 2.75
 
 
 @dataclass(slots=True)
@@ -144,7 +144,7 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         antecedent = before_me[-1][1] if before_me else None
         metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, _lower(prev), vocab, antecedent,
                                        cand.np_end - s_start, is_item)
-        if metric is None and cand.head != "whom" and before_me and before_me[-1][1] and _elliptic(lowered, rel_start, rel_end, before_me[-1][0]
+        if metric is None and cand.noun != "whom" and before_me and before_me[-1][1] and _elliptic(lowered, rel_start, rel_end, before_me[-1][0]
                                                                             - s_start, vocab, before_me[-1][1]):
             metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
         if metric is not None and not vocab.metrics[metric].part_of and _in_breakdown(text, candidates, i, s_start):
@@ -254,8 +254,9 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
     after = text[q.end:q.end + 30]
     prev_word = before.split()[-1] if before.split() else ""
     surface = text[q.start:q.end]
-    if q.kind in ("number", "range", "percent") and _MONTH_WORD.search(prev_word) and prev_word[0].isupper():
-        return True  # "October 7", "Feb. 7"
+    if q.kind in ("number", "range") and _MONTH_WORD.search(prev_word) and prev_word[0].isupper() \
+            and (q.low or q.value) <= 31 and q.value == int(q.value):
+        return True  # "October 7", "Feb. 7" (but not "in late November 105 hostages")
     if q.kind == "number" and _MONTH_AFTER.match(after) and q.value <= 31 and q.value == int(q.value):
         return True  # "7 October"
     if q.kind == "number" and q.value <= 31 and re.match(
@@ -315,7 +316,7 @@ def _fraction(text: str, q: Quantity, quantities: list[Quantity], i: int, vocab:
             value = q.value * base.value
             qual = qualify(text, q.start, q.end, value, "number", 0.0, vocab.qualifiers)
             return _Candidate(q, qual.start, q.end + whom.end(), value, qual.low, qual.high, qual.qualifier,
-                              base.unit, "whom", "whom", q.end + whom.end())
+                              base.unit, "whom", None, q.end + whom.end(), "whom")
     # A fraction on its own ("half of the population") is a share: keep it as a percentage.
     value = q.value * 100
     qual = qualify(text, q.start, q.end, value, "number", 0.0, vocab.qualifiers)
@@ -428,8 +429,7 @@ def _classify(
     """
     if cand.unit and cand.unit != "person":
         return None, 0.9  # a duration, a sum of money, a percentage: no metric counts those
-    if cand.head == "whom":
-        return None, 0.6  # "a third of whom": a subgroup of another figure, named by no metric
+
     noun = cand.noun.lower()
     head = cand.head
     family = None
@@ -532,7 +532,7 @@ def _score(
         if family is not None:
             if metric.id.split(".")[0] != family.split(".")[0]:
                 return 0.0  # "34 of them": them are what the figure before counted
-            if noun in ("whom", "of whom") and metric.part_of != family and metric.id != family:
+            if noun in ("whom", "of whom") and metric.part_of != family:
                 return 0.0  # "120 held, 116 of whom were kidnapped on October 7": a subset, not the taken
             score += 1.0
         elif metric.mention:
