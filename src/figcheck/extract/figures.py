@@ -466,7 +466,7 @@ def _classify(
         if score > 0:
             scores.append((score, -order, metric.id))
     if not scores:
-        if head is not None:
+        if head is not None and noun.split()[0] not in ("more", "another", "additional", "other", "further"):
             for metric in vocab.metrics.values():
                 if metric.fallback.fullmatch(head):
                     return metric.id, 0.55  # "the 240 or so hostages": those still held
