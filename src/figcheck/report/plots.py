@@ -91,7 +91,7 @@ def timeline(
     rows = timeline_frame(figures, metric)
     # a Figure of its own, not pyplot: no backend is switched and no figure is left open (a notebook
     # that writes a report keeps its inline plots)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]
         fig = Figure(figsize=(7.2, 3.6), dpi=100)
         ax = fig.subplots()
         rows = draw(ax, rows, flagged, title=title or metric, series_by=series_by)
@@ -139,7 +139,8 @@ def draw(
     return rows
 
 
-_RC: dict[str, Any] = {
+#: matplotlib settings of every timeline (`timeline` applies them, and so does the notebook accessor).
+STYLE: dict[str, Any] = {
     "svg.hashsalt": "figcheck",
     "svg.fonttype": "none",  # text as text (the reader's sans-serif): small files, selectable labels
     "font.family": "DejaVu Sans",
