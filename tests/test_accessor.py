@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import EXAMPLES
 
 import figcheck
+from conftest import EXAMPLES
 from figcheck.accessor import LINK_COLUMNS, SERIES_COLUMNS
 from figcheck.engine import make_figures
 from figcheck.models import FIGURE_COLUMNS
@@ -53,7 +53,8 @@ def test_series_is_tidy_dated_sorted_and_factual_only(held):
     assert s["as_of"].dtype == "datetime64[ns]"
     assert s["value"].tolist() == [200.0, 129.0, 136.0, 130.0]  # by date, the undated last; no proposal
     assert pd.isna(s["as_of"].iloc[-1])
-    assert s["high"].iloc[0] == math.inf and s["qualifier"].iloc[0] == "more_than"
+    assert s["high"].iloc[0] == math.inf
+    assert s["qualifier"].iloc[0] == "more_than"
     assert s["series"].tolist() == [None, "israel", "israel", None]  # IDF and Israel are one series
     assert s["source"].tolist()[:3] == ["Harbor Post", "The Ledger", "Example Wire"]
     assert s["figure_id"].tolist()[0] == "early.md:2"
@@ -72,7 +73,8 @@ def test_series_order_does_not_depend_on_row_order(held):
 
 def test_series_of_a_known_metric_without_figures_is_empty_and_an_unknown_one_is_an_error(held):
     empty = held.figcheck.series("hostages.rescued")
-    assert empty.empty and list(empty.columns) == SERIES_COLUMNS
+    assert empty.empty
+    assert list(empty.columns) == SERIES_COLUMNS
     with pytest.raises(KeyError, match=r"no metric 'hostages\.helt': this frame has deaths\.gaza, hostages\.held"):
         held.figcheck.series("hostages.helt")
 
@@ -82,7 +84,8 @@ def test_series_on_the_examples_shows_the_planted_rise(examples):
     s = figures.figcheck.series("hostages.held")
     assert s["as_of"].is_monotonic_increasing
     by_day = dict(zip(s["as_of"].dt.strftime("%Y-%m-%d"), s["value"], strict=False))
-    assert by_day["2023-12-21"] == 129.0 and by_day["2024-01-21"] == 136.0  # P1
+    assert by_day["2023-12-21"] == 129.0
+    assert by_day["2024-01-21"] == 136.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -110,7 +113,8 @@ def test_plot_draws_factual_dated_figures_and_rings_the_flagged_ones(held):
         assert ax.get_title(loc="left") == "hostages.held"
         assert any(line.get_marker() == "^" for line in ax.lines)  # "more than 200": an open end
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert "Israel" in labels and "named by a finding" in labels
+        assert "Israel" in labels
+        assert "named by a finding" in labels
     finally:
         plt.close(ax.figure)
 
@@ -121,7 +125,8 @@ def test_plot_on_given_axes_with_given_findings(held):
     fig, (left, right) = plt.subplots(1, 2)
     try:
         assert held.figcheck.plot("hostages.held", ax=right, findings=pd.DataFrame()) is right
-        assert not _rings(right) and not left.collections
+        assert not _rings(right)
+        assert not left.collections
         with_proposals = held.figcheck.plot("hostages.held", ax=left, include_proposals=True, title="held")
         assert sum(len(c.get_offsets()) for c in _points(with_proposals)) == 4
         assert left.get_title(loc="left") == "held"
@@ -168,7 +173,8 @@ def test_explain_text_quotes_both_figures_with_the_number_marked_and_says_why(he
     assert text.startswith("error FC203 contradiction [")
     assert "“«About 129» hostages are still held in Gaza, Israel says.”" in text
     assert "«136» people" in text
-    assert "ledger.md:1" in text and "wire.md:1" in text
+    assert "ledger.md:1" in text
+    assert "wire.md:1" in text
     assert "\nwhy: " in text
 
 
@@ -177,9 +183,11 @@ def test_explain_html_escapes_article_text_and_highlights_the_number(held):
     assert "<script>" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; <mark>136</mark> people &amp; more" in html
     assert "<mark>About 129</mark>" in html
-    assert "<i>earlier</i>" in html and "<i>later</i>" in html
+    assert "<i>earlier</i>" in html
+    assert "<i>later</i>" in html
     md = figcheck.check(held).figcheck.explain(0)._repr_markdown_()
-    assert "**136**" in md and "<script>" not in md
+    assert "**136**" in md
+    assert "<script>" not in md
 
 
 def test_explain_errors_name_what_to_pass(held):
@@ -216,7 +224,8 @@ def test_figures_joins_each_finding_to_its_figures_with_their_roles(examples):
     balance = joined[joined["rule_id"] == "FC101"]
     assert balance.loc[balance["role"] == "total", ["metric", "value"]].values.tolist() == [["hostages.taken", 240.0]]
     bound = joined[joined["rule_id"] == "FC303"].set_index("role")
-    assert bound.loc["part", "metric"] == "deaths.children" and bound.loc["whole", "metric"] == "deaths.gaza"
+    assert bound.loc["part", "metric"] == "deaths.children"
+    assert bound.loc["whole", "metric"] == "deaths.gaza"
 
 
 def test_figures_keeps_a_figure_missing_from_the_table_and_takes_an_explicit_table(held):
@@ -224,14 +233,16 @@ def test_figures_keeps_a_figure_missing_from_the_table_and_takes_an_explicit_tab
     partial = held[held["doc_id"] != "wire.md"]
     joined = findings.figcheck.figures(figures=partial)
     assert joined["figure_id"].tolist() == findings["figure_ids"].iloc[0]
-    assert joined["doc_id"].tolist()[0] == "ledger.md" and pd.isna(joined["doc_id"].tolist()[1])
+    assert joined["doc_id"].tolist()[0] == "ledger.md"
+    assert pd.isna(joined["doc_id"].tolist()[1])
 
 
 def test_figures_of_no_findings_is_an_empty_frame_with_the_columns(held):
     none = figcheck.check(held[held["doc_id"] == "ledger.md"])
     assert none.empty
     joined = none.figcheck.figures()
-    assert joined.empty and list(joined.columns[:len(LINK_COLUMNS)]) == LINK_COLUMNS
+    assert joined.empty
+    assert list(joined.columns[:len(LINK_COLUMNS)]) == LINK_COLUMNS
 
 
 # --------------------------------------------------------------------------------------------
@@ -240,7 +251,8 @@ def test_figures_of_no_findings_is_an_empty_frame_with_the_columns(held):
 
 def test_kind_and_clear_errors_on_other_frames(held):
     findings = figcheck.check(held)
-    assert held.figcheck.kind == "figures" and findings.figcheck.kind == "findings"
+    assert held.figcheck.kind == "figures"
+    assert findings.figcheck.kind == "findings"
     other = pd.DataFrame({"doc_id": ["a"], "value": [1.0]})
     assert other.figcheck.kind is None
     with pytest.raises(TypeError, match=r"\.figcheck\.series\(\) needs a figures table, and this frame lacks the "

@@ -10,10 +10,10 @@ import sys
 
 import pandas as pd
 import pytest
-from conftest import EXAMPLES, ROOT
 from typer.testing import CliRunner
 
 import figcheck
+from conftest import EXAMPLES, ROOT
 from figcheck.api import Shared, linked
 from figcheck.cli import app
 from figcheck.engine import make_figures
@@ -133,7 +133,8 @@ def test_report_of_figures_made_by_hand_places_them_by_doc_id(tmp_path):
     [md] = figcheck.report(figs, figcheck.check(figs), tmp_path / "hand.md")
     text = md.read_text(encoding="utf-8")
     assert text.startswith("# figcheck report\n")
-    assert "FC203" in text and "`b.md:1`" in text
+    assert "FC203" in text
+    assert "`b.md:1`" in text
 
 
 # --------------------------------------------------------------------------------------------
