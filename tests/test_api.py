@@ -195,3 +195,17 @@ def test_load_and_extract_keep_input_problems(tmp_path):
     assert len(figs.attrs["problems"]) == 1
     assert figs.loc[figs["metric"] == "hostages.held", "value"].tolist() == [129.0]
     assert figcheck.check(figs).attrs["problems"] == figs.attrs["problems"]
+
+
+def test_frames_with_links_still_save_to_parquet_and_pickle(tmp_path, figures, findings):
+    import pickle
+
+    figures.to_parquet(tmp_path / "figures.parquet")
+    findings.to_parquet(tmp_path / "findings.parquet")
+    back = pd.read_parquet(tmp_path / "findings.parquet")
+    assert back["finding_id"].tolist() == findings["finding_id"].tolist()
+    with pytest.raises(ValueError, match="do not link their figures"):
+        back.figcheck.figures()  # the link is not saved: the figures must be given
+    assert len(back.figcheck.figures(figures)) == len(findings.figcheck.figures())
+    unpickled = pickle.loads(pickle.dumps(findings))
+    assert len(unpickled.figcheck.figures()) == len(findings.figcheck.figures())

@@ -26,7 +26,7 @@ PathArg = str | os.PathLike[str]
 T = TypeVar("T")
 
 
-class Shared(Generic[T]):
+class Shared(str, Generic[T]):
     """A value a DataFrame keeps in its ``attrs`` by reference, never copied.
 
     pandas deep-copies ``attrs`` into every frame an operation makes (a filter, a column, a sort)
@@ -35,18 +35,33 @@ class Shared(Generic[T]):
     `Shared` copies as itself and compares by identity, so the link costs nothing and survives
     filtering, sorting and concatenation. Its ``value`` is the object it shares.
 
+    It is a string too, a placeholder that names what it links, so that writers which save
+    ``attrs`` as JSON (``to_parquet``, ``to_feather``) still work: the link is not saved, and a
+    frame read back from such a file must be given its figures explicitly.
+
     Example:
         >>> import copy
         >>> figures = pd.DataFrame({"value": [1.0]})
         >>> link = Shared(figures)
-        >>> copy.deepcopy(link) is link, link.value is figures
-        (True, True)
+        >>> copy.deepcopy(link) is link, link.value is figures, link == Shared(figures)
+        (True, True, False)
+        >>> str(link)
+        '<figcheck link to a DataFrame of 1 rows; not saved>'
     """
 
-    __slots__ = ("value",)
+    value: T
 
-    def __init__(self, value: T) -> None:
+    def __new__(cls, value: T) -> Shared[T]:
+        """Link ``value``."""
+        if isinstance(value, pd.DataFrame):
+            what = f"a DataFrame of {len(value)} rows"
+        elif isinstance(value, list):
+            what = f"a list of {len(value)} items"
+        else:
+            what = f"a {type(value).__name__}"
+        self = super().__new__(cls, f"<figcheck link to {what}; not saved>")
         self.value = value
+        return self
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Shared[T]:
         return self
@@ -57,26 +72,39 @@ class Shared(Generic[T]):
     def __reduce__(self) -> tuple[type[Shared[T]], tuple[T]]:
         return (Shared, (self.value,))
 
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    def __hash__(self) -> int:
+        return id(self)
+
     def __repr__(self) -> str:
-        v = self.value
-        if isinstance(v, pd.DataFrame):
-            return f"Shared(<DataFrame, {len(v)} rows>)"
-        if isinstance(v, list):
-            return f"Shared(<list, {len(v)} items>)"
-        return f"Shared(<{type(v).__name__}>)"
+        return f"Shared({str(self)[len('<figcheck link to '):-len('; not saved>')]})"
 
 
 def linked(frame: pd.DataFrame, key: str) -> Any:
     """Return what ``frame.attrs[key]`` refers to: the value of a `Shared`, the value itself, or None.
+
+    None too for the placeholder a `Shared` leaves in a file (a frame read back from Parquet).
 
     Example:
         >>> frame = pd.DataFrame()
         >>> frame.attrs["figures"] = Shared("the figures")
         >>> linked(frame, "figures"), linked(frame, "documents")
         ('the figures', None)
+        >>> frame.attrs["figures"] = str(frame.attrs["figures"])  # as read back from a file
+        >>> linked(frame, "figures") is None
+        True
     """
     value = frame.attrs.get(key)
-    return value.value if isinstance(value, Shared) else value
+    if isinstance(value, Shared):
+        return value.value
+    if isinstance(value, str) and value.startswith("<figcheck link to "):
+        return None
+    return value
 
 
 def load(
