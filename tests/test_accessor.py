@@ -263,3 +263,17 @@ def test_kind_and_clear_errors_on_other_frames(held):
         findings.figcheck.plot("hostages.held")
     with pytest.raises(TypeError, match=r"\.figcheck\.figures\(\) needs a findings table"):
         other.figcheck.figures()
+
+
+def test_series_and_plot_work_on_figures_read_back_from_jsonl(tmp_path):
+    from typer.testing import CliRunner
+
+    from figcheck.cli import app
+
+    result = CliRunner().invoke(app, ["extract", str(EXAMPLES), "-o", str(tmp_path / "f.jsonl")])
+    assert result.exit_code == 0, result.output
+    read = pd.read_json(tmp_path / "f.jsonl", lines=True, dtype=False)
+    s = read.figcheck.series("hostages.held")
+    assert s.loc[s["surface"] == "more than 200", "high"].tolist() == [math.inf]  # null in JSON: open
+    assert s["as_of"].dtype == "datetime64[ns]"
+    assert figcheck.check(read)["finding_id"].tolist() == figcheck.check(str(EXAMPLES))["finding_id"].tolist()

@@ -88,10 +88,11 @@ class FigcheckAccessor:
 
         Returns:
             One row per figure: ``as_of`` (datetime64; NaT when unknown), ``value``, ``low``,
-            ``high`` (open ends are ±inf), ``qualifier``, ``claimant``, ``series`` (the claimant's
-            series in lexicon.yaml, which the rules compare within; None for the article's own
-            voice), ``source``, ``doc_id``, ``surface``, ``figure_id``, ``modality``, ``published``;
-            sorted by as_of (undated last), then published, doc_id and position in the text.
+            ``high`` (open ends are ±inf, also when the table was read back from JSON),
+            ``qualifier``, ``claimant``, ``series`` (the claimant's series in lexicon.yaml, which
+            the rules compare within; None for the article's own voice), ``source``, ``doc_id``,
+            ``surface``, ``figure_id``, ``modality``, ``published``; sorted by as_of (undated
+            last), then published, doc_id and position in the text.
 
         Raises:
             TypeError: the frame is not a figures table.
@@ -132,6 +133,8 @@ class FigcheckAccessor:
         out["as_of"] = _dates(rows["as_of"])
         for col in ("value", "low", "high"):
             out[col] = pd.to_numeric(rows[col], errors="coerce").astype(float)
+        out["low"] = out["low"].fillna(-math.inf)  # an open end, also when read back from JSON (null)
+        out["high"] = out["high"].fillna(math.inf)
         for col in ("qualifier", "claimant"):
             out[col] = _column(rows, col)
         out["series"] = pd.Series([resolve_series(c, vocab) for c in out["claimant"]], index=rows.index,
