@@ -119,7 +119,7 @@ def check(figures: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
 
 def _check_group(g: pd.DataFrame, rule: Rule, metric: str, series: str, rising: bool
                  ) -> list[tuple[tuple[Any, ...], str, dict[str, Any]]]:
-    """The outliers of one group as (preference key, outlier figure id, finding record)."""
+    """Find the outliers of one group: (preference key, outlier figure id, finding record) for each."""
     low, high = widen(g["low"].to_numpy(dtype=float), g["high"].to_numpy(dtype=float), rule.params["tolerance"])
     # orient every group as non-decreasing: a draining stock is a rising series of negated counts
     lo, hi = (low, high) if rising else (-high, -low)
@@ -275,7 +275,7 @@ def _partners(kept: np.ndarray, outliers: np.ndarray, lo: np.ndarray, hi: np.nda
 
 
 def validate(rule: Rule, vocab: Vocabulary, ureg: pint.UnitRegistry) -> None:
-    """A running total must be a cumulative (or stock) metric; a draining stock must be a stock."""
+    """Check that a running total is a cumulative (or stock) metric and a draining stock is a stock."""
     for i, metric in enumerate(rule.params["metrics"]):
         behaviour = vocab.metrics[metric].behaviour
         if behaviour == "event_total":
