@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from figcheck.checks._common import fmt_interval
-from figcheck.checks.monotonic import first_largest_chain
+from figcheck.checks._common import RangeMax, fmt_interval
+from figcheck.checks.monotonic import _nearest, first_largest_chain
 from figcheck.engine import make_figures, run
 from figcheck.ruleset import load_rules
 from figcheck.vocab import load_vocabulary
@@ -218,3 +218,16 @@ def test_each_outlier_gets_one_finding_and_the_rest_is_consistent(cells, rule_id
 @pytest.mark.parametrize("n", [0, 1])
 def test_first_largest_chain_of_nothing_or_one(n):
     assert first_largest_chain(np.zeros(n), np.zeros(n)).tolist() == [True] * n
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 2)), min_size=1, max_size=30),
+       st.integers(0, 30), st.integers(0, 9), st.integers(0, 2), st.booleans())
+def test_nearest_matches_a_scan(cells, start, above, doc, backwards):
+    values = np.array([float(v) for v, _ in cells])
+    docs = np.array([d for _, d in cells])
+    start = min(start, len(cells))
+    got = _nearest(RangeMax(values, docs), np.array([start]), np.array([float(above)]), np.array([doc]), backwards)
+    span = range(start - 1, -1, -1) if backwards else range(start, len(cells))
+    want = next((i for i in span if values[i] > above and docs[i] != doc), -1)
+    assert got.tolist() == [want]

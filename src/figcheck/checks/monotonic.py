@@ -57,7 +57,6 @@ Cost:
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -168,19 +167,21 @@ def _check_group(g: pd.DataFrame, rule: Rule, metric: str, series: str, rising: 
 
 
 def first_largest_chain(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Which intervals to keep: a largest set whose points can be chosen never falling, the first in order.
+    """Pick the intervals to keep: a largest set whose points can be chosen never falling, the first in order.
 
     Intervals ``[lo[i], hi[i]]`` come in their order (time, and within a day by low end). A set is
     kept when each of its intervals can be given a point, never falling in that order. Of the
     largest such sets this returns the lexicographically first: it keeps an interval whenever a
-    largest set keeps it together with those kept before. O(n log n) comparisons.
+    largest set keeps it together with those kept before. O(n log n).
 
-    A reverse pass runs patience sorting on the negated intervals, so that after interval ``i``
-    slot ``k`` holds the most permissive start (``-`` the highest first point) of a run of ``k + 1``
-    intervals among ``i..n-1``: an interval inserts its negated high end and evicts the first slot
-    beyond its negated low end. The forward pass undoes those steps one by one, so at interval
-    ``i`` the slots describe exactly the intervals after it, and keeps ``i`` when the kept prefix,
-    ``i`` and the longest run that can follow still make a largest set.
+    A reverse pass runs patience sorting on the negated intervals (the longest non-decreasing
+    subsequence, with intervals): after interval ``i`` the slots hold, for each length ``k``, the
+    most permissive start (``-`` the highest first point) of a run of ``k`` intervals among
+    ``i..n-1``; an interval inserts its negated high end and evicts the first slot beyond its
+    negated low end. The forward pass undoes those steps one by one, so at interval ``i`` the slots
+    describe exactly the intervals after it, and keeps ``i`` when the kept prefix, ``i`` and the
+    longest run that can still follow make a largest set. The slots are a multiset of ranks in a
+    Fenwick tree, so every step is O(log n) whatever the shape of the data.
 
     Args:
         lo: low ends, in order.
@@ -195,31 +196,64 @@ def first_largest_chain(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         >>> first_largest_chain(np.array([5.0, 2.0]), np.array([5.0, 2.0])).tolist()  # a tie keeps the first
         [True, False]
     """
-    los = [float(x) for x in lo]
-    his = [float(x) for x in hi]
-    n = len(los)
-    slots: list[float] = []
-    steps: list[tuple[int, int, float | None]] = [(0, 0, None)] * n
+    lo = np.asarray(lo, dtype=float)
+    hi = np.asarray(hi, dtype=float)
+    n = len(lo)
+    values = np.unique(-hi)  # every slot ever holds one of these
+    size = len(values)
+    slot_of = np.searchsorted(values, -hi).tolist()  # the rank interval i inserts
+    upto = np.searchsorted(values, -lo, side="right").tolist()  # ranks of slots <= -lo[i]
+    los = lo.tolist()
+    his = hi.tolist()
+    tree = [0] * (size + 1)
+    top = 1 << max(size.bit_length() - 1, 0)
+
+    def add(rank: int, delta: int) -> None:
+        rank += 1
+        while rank <= size:
+            tree[rank] += delta
+            rank += rank & -rank
+
+    def count(ranks: int) -> int:  # slots with rank < ranks
+        total = 0
+        while ranks > 0:
+            total += tree[ranks]
+            ranks -= ranks & -ranks
+        return total
+
+    def nth(k: int) -> int:  # rank of the k-th slot (1-based)
+        pos, step = 0, top
+        while step:
+            if pos + step <= size and tree[pos + step] < k:
+                pos += step
+                k -= tree[pos]
+            step >>= 1
+        return pos
+
+    evicted = [-1] * n
+    filled = 0
     for i in range(n - 1, -1, -1):
-        evict = bisect_right(slots, -los[i])
-        gone = slots.pop(evict) if evict < len(slots) else None
-        at = bisect_left(slots, -his[i])
-        slots.insert(at, -his[i])
-        steps[i] = (at, evict, gone)
-    longest = len(slots)
+        before = count(upto[i])
+        if before < filled:
+            gone = nth(before + 1)
+            add(gone, -1)
+            evicted[i] = gone
+            filled -= 1
+        add(slot_of[i], 1)
+        filled += 1
+    longest = filled
     keep = np.zeros(n, dtype=bool)
-    floor, kept = -INF, 0
+    floor, floor_upto, kept = -INF, size, 0
     for i in range(n):
-        at, evict, gone = steps[i]
-        del slots[at]
-        if gone is not None:
-            slots.insert(evict, gone)
+        add(slot_of[i], -1)
+        if evicted[i] >= 0:
+            add(evicted[i], 1)
         if his[i] >= floor:
-            point = max(floor, los[i])
-            if kept + 1 + bisect_right(slots, -point) == longest:
+            point, point_upto = (los[i], upto[i]) if los[i] >= floor else (floor, floor_upto)
+            if kept + 1 + count(point_upto) == longest:
                 keep[i] = True
                 kept += 1
-                floor = point
+                floor, floor_upto = point, point_upto
     return keep
 
 
@@ -232,46 +266,53 @@ def _partners(kept: np.ndarray, outliers: np.ndarray, lo: np.ndarray, hi: np.nda
     high end). Returns the partners' positions and whether each partner is the later figure.
     """
     m = len(outliers)
-    k_lo, k_hi, k_day, k_doc = lo[kept], hi[kept], days[kept], docs[kept]
-    n_kept = len(kept)
-    o_lo, o_hi, o_day, o_doc = lo[outliers], hi[outliers], days[outliers], docs[outliers]
-    tops = RangeMax(k_lo, k_doc)
-    bottoms = RangeMax(-k_hi, k_doc)
+    k_day, k_doc = days[kept], docs[kept]
+    o_day, o_doc = days[outliers], docs[outliers]
+    tops = RangeMax(lo[kept], k_doc)
+    bottoms = RangeMax(-hi[kept], k_doc)
     partner = np.full(m, -1, dtype=np.int64)
     after = np.zeros(m, dtype=bool)
-    # before: the largest a < right with a kept figure above the outlier in [a, right)
-    right = np.searchsorted(k_day, o_day, side="left")
-    zero = np.zeros(m, dtype=np.int64)
-    found = tops.query(zero, right, o_doc)[0] > o_hi
-    a, b = zero.copy(), right.copy()
-    while ((b - a > 1) & found).any():
-        mid = (a + b) // 2
-        hit = tops.query(mid, right, o_doc)[0] > o_hi
-        a = np.where(found & hit, mid, a)
-        b = np.where(found & ~hit, mid, b)
+    # before: the latest kept figure of an earlier day above the outlier, then that day's highest
+    at = _nearest(tops, np.searchsorted(k_day, o_day, side="left"), hi[outliers], o_doc, backwards=True)
+    found = at >= 0
     if found.any():
-        day = k_day[a[found]]
-        _, at = tops.query(np.searchsorted(k_day, day, side="left"), np.searchsorted(k_day, day, side="right"),
-                           o_doc[found])
-        partner[found] = kept[at]
-    # after: the smallest e > left with a kept figure below the outlier in [left, e)
-    rest = ~found
-    left = np.searchsorted(k_day, o_day, side="right")
-    full = np.full(m, n_kept, dtype=np.int64)
-    later = rest & (bottoms.query(left, full, o_doc)[0] > -o_lo)
-    a, b = left.copy(), full.copy()
-    while ((b - a > 1) & later).any():
-        mid = (a + b + 1) // 2
-        hit = bottoms.query(left, mid, o_doc)[0] > -o_lo
-        b = np.where(later & hit, mid, b)
-        a = np.where(later & ~hit, mid, a)
+        _, best = _on_day(tops, k_day, at[found], o_doc[found])
+        partner[found] = kept[best]
+    # after: the first kept figure of a later day below it, then that day's lowest
+    at = _nearest(bottoms, np.searchsorted(k_day, o_day, side="right"), -lo[outliers], o_doc, backwards=False)
+    later = ~found & (at >= 0)
     if later.any():
-        day = k_day[b[later] - 1]
-        _, at = bottoms.query(np.searchsorted(k_day, day, side="left"), np.searchsorted(k_day, day, side="right"),
-                              o_doc[later])
-        partner[later] = kept[at]
+        _, best = _on_day(bottoms, k_day, at[later], o_doc[later])
+        partner[later] = kept[best]
         after[later] = True
     return partner, after
+
+
+def _nearest(table: RangeMax, start: np.ndarray, above: np.ndarray, doc: np.ndarray, backwards: bool) -> np.ndarray:
+    """Find the nearest cell before ``start`` (or from ``start`` on) above ``above`` and of another document.
+
+    Jumps over blocks of 2^k cells whose best value from another document is not above the
+    threshold, from the largest block down: O(log n) per query, vectorised. -1 where none.
+    """
+    pos = np.asarray(start, dtype=np.int64).copy()
+    n = len(table.docs)
+    for k in range(len(table.levels) - 1, -1, -1):
+        v1, i1, v2, _ = table.levels[k]
+        span = 1 << k
+        cell = pos - span if backwards else pos
+        ok = (cell >= 0) & (cell + span <= n)
+        c = np.where(ok, cell, 0)
+        best = np.where(table.docs[np.maximum(i1[c], 0)] == doc, v2[c], v1[c])
+        jump = ok & ~(best > above)
+        pos = np.where(jump, pos - span if backwards else pos + span, pos)
+    at = pos - 1 if backwards else pos
+    return np.where((at >= 0) & (at < n), at, -1)
+
+
+def _on_day(table: RangeMax, k_day: np.ndarray, at: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Find the best cell of another document among those dated the day of ``at``."""
+    day = k_day[at]
+    return table.query(np.searchsorted(k_day, day, side="left"), np.searchsorted(k_day, day, side="right"), doc)
 
 
 def validate(rule: Rule, vocab: Vocabulary, ureg: pint.UnitRegistry) -> None:
