@@ -156,6 +156,8 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
             metric, confidence = None, 0.6  # "the 100 hostages, including seven Americans": a subset
         metrics_so_far.append((s_start, cand.end, metric))
         modality = _modality(lowered, sentence, rel_start, rel_end, vocab)
+        if cand.role == "base" and modality in ("proposal", "demand", "belief", "estimate"):
+            modality = "asserted"  # "33 of the 98 hostages would be freed": the 98 are presupposed
         claimant = _claimant(sentence, rel_start, rel_end, vocab)
         m = vocab.metrics.get(metric) if metric else None
         date, basis = as_of(sentence, rel_start, rel_end, doc.published,
@@ -282,7 +284,7 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
         return True
     if prev_word.rstrip(".:#") in vocab.name_words or prev_word in vocab.name_words:
         return True  # "Channel 12", "Resolution 2728", "No. 10"
-    if re.search(r"#\s*$", before) or re.search(r"\b(?:one|1)\s+in\s+$", before, re.I):
+    if re.search(r"#\s*$", before) or re.search(r"\b(?:one|1)\s+(?:in|out\s+of)\s+(?:every\s+)?$", before, re.I):
         return True  # "No. 4", "one in six children": a ratio, not a count
     if q.kind in ("number", "spelled") and q.value < 120 and re.search(r"[A-Z][\w'’-]+,\s*$", before) \
             and re.match(r"\s*(?:[,.;)]|$)", after):
@@ -374,6 +376,12 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
             words.append(w)
             ends.append(pos + tok.end())
             continue
+        if lw == "and" and words and vocab.person_nouns.fullmatch(words[-1].lower()):
+            rest = re.match(r"\s*and\s+((?:[a-z][\w-]*\s+)?[a-z][\w-]*s)\b", window[tok.start():])
+            if rest and vocab.person_nouns.fullmatch(rest.group(1).split()[-1]):
+                words.append("and " + rest.group(1))  # "journalists and media workers"
+                ends.append(pos + tok.start() + rest.end())
+                break
         if lw in _NP_STOP or len(words) >= 4:
             break
         if words and w.islower() and re.search(r"(?:ed|ing)$", lw) and lw not in ("wounded", "displaced"):
@@ -406,7 +414,7 @@ def _noun_before(text: str, start: int, vocab: Vocabulary) -> tuple[str, str | N
     m = _NOUN_OF.search(text, max(0, start - 24), start)
     if m:
         return m.group(1), m.group(1).lower()
-    window_start = max(text.rfind(".", 0, start) + 1, start - 120)
+    window_start = max(text.rfind("\n", 0, start) + 1, start - 160)
     found = list(_NUMBER_OF.finditer(text, window_start, start))
     if found and vocab.person_nouns.fullmatch(found[-1].group("noun").lower()):
         noun = found[-1].group("noun")
@@ -466,7 +474,7 @@ def _classify(
         if score > 0:
             scores.append((score, -order, metric.id))
     if not scores:
-        if head is not None:
+        if head is not None and noun.split()[0] not in ("more", "another", "additional", "other", "further"):
             for metric in vocab.metrics.values():
                 if metric.fallback.fullmatch(head):
                     return metric.id, 0.55  # "the 240 or so hostages": those still held
@@ -502,9 +510,8 @@ class _Span:
             return not (s < self.np_end and e > self.start)
         if self.role == "base":
             # The verb after "1.7 million of the 2.3 million people" is the 1.7 million's; a
-            # relative clause or a participle on the base's own noun is the base's ("the 240 people
-            # it abducted", "three of the seven Americans still held in Gaza").
-            return s < self.np_end or bool(_RELATIVE.match(lowered[self.np_end:s])) or _modifier(lowered, self.np_end, s)
+            # relative clause on the base's own noun is the base's ("the 240 people it abducted").
+            return s < self.np_end or bool(_RELATIVE.match(lowered[self.np_end:s]))
         return True
 
     def distance(self, lowered: str, s: int, e: int) -> int:
