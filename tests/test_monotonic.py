@@ -127,6 +127,20 @@ def test_an_unattributed_outlier_in_two_series_gets_one_finding():
     assert sorted(found.iloc[0]["figure_ids"]) == ["b.md:1", "c.md:2"]  # the nearer of the two series
 
 
+def test_a_statement_read_for_a_claimant_and_in_the_articles_voice_counts_once():
+    # an early undercount given twice by one article (for the IDF, and in its own voice) is still one figure:
+    # dropping it keeps two later counts, so it is the outlier
+    rows = [held("guardian.txt", 126, "2023-10-15", claimant="IDF", start=0),
+            held("guardian.txt", 126, "2023-10-15", start=40),
+            held("bbc.txt", 200, "2023-10-23", claimant="Israel", low=200, high=math.inf, qualifier="more_than"),
+            held("wapo.txt", 133, "2024-04-11", claimant="Israel"),
+            held("reuters.txt", 116, "2024-06-08", claimant="Israel")]
+    found = check("FC203", rows)
+    assert len(found) == 1, list(found["message"])
+    assert found.iloc[0]["observed"] == "126 person"
+    assert {i.split(":")[0] for i in found.iloc[0]["figure_ids"]} == {"guardian.txt", "bbc.txt"}
+
+
 def test_a_documents_own_figures_are_not_compared():
     assert check("FC201", [toll("a.md", 28340, "2024-02-12"), toll("a.md", 10000, "2024-02-26")]).empty
     rows = [toll("a.md", 28340, "2024-02-12"), toll("b.md", 29000, "2024-02-20"), toll("a.md", 10000, "2024-02-26")]

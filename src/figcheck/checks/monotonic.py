@@ -112,7 +112,12 @@ def check(figures: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
             for key, outlier_id, record in _check_group(g, rule, metric, series, rising):
                 if outlier_id not in best or key < best[outlier_id][0]:
                     best[outlier_id] = (key, record)
-        out.extend(record for _, record in sorted(best.values(), key=lambda kr: kr[0][-1]))
+        # the same statement read twice (a document's own voice and a claimant) gives one finding
+        seen: set[str] = set()
+        for _, record in sorted(best.values(), key=lambda kr: (kr[0][-1], kr[0])):
+            if record["finding_id"] not in seen:
+                seen.add(record["finding_id"])
+                out.append(record)
     return findings_frame(out)
 
 
@@ -133,9 +138,14 @@ def _check_group(g: pd.DataFrame, rule: Rule, metric: str, series: str, rising: 
     if not len(clash):
         return []
     # the search runs over the figures that contradict some other, by day, then low end
-    order = clash[np.lexsort((clash, lo[clash], days[clash]))]
+    # a document's figure given both in its own voice and for a claimant counts once
+    _, first, twin = np.unique(np.stack([docs[clash], days[clash], lo[clash], hi[clash]], axis=1), axis=0,
+                               return_index=True, return_inverse=True)
+    once = clash[np.sort(first)]
+    order = once[np.lexsort((once, lo[once], days[once]))]
     keep = np.ones(n, dtype=bool)
     keep[order] = first_largest_chain(lo[order], hi[order])
+    keep[clash] = keep[clash[first[twin.ravel()]]]
     outliers = np.flatnonzero(~keep)
     partner, after = _partners(np.flatnonzero(keep), outliers, lo, hi, days, docs)
     first_day = g.groupby("value")["day"].min()
