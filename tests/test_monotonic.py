@@ -245,3 +245,15 @@ def test_nearest_matches_a_scan(cells, start, above, doc, backwards):
     span = range(start - 1, -1, -1) if backwards else range(start, len(cells))
     want = next((i for i in span if values[i] > above and docs[i] != doc), -1)
     assert got.tolist() == [want]
+
+
+def test_messages_can_name_the_outlier_and_which_figure_it_is():
+    import dataclasses
+
+    rule = dataclasses.replace(RULES["FC201"], message="{outlier} is the {which} figure of {earlier} and {later}.")
+    rows = [toll("a.md", 23210, "2024-01-10"), toll("b.md", 250000, "2024-01-15"), toll("c.md", 25105, "2024-01-21"),
+            toll("d.md", 28340, "2024-02-12")]
+    found = run(make_figures(rows), [rule], VOCAB)
+    b = "“250,000” as of 2024-01-15, according to Hamas-run health ministry (2024-01-15, b.md line 1)"
+    c = "“25,105” as of 2024-01-21, according to Hamas-run health ministry (2024-01-21, c.md line 1)"
+    assert list(found["message"]) == [f"{b} is the earlier figure of {b} and {c}."]
