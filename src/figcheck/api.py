@@ -73,6 +73,9 @@ def extract(
     rules: PathArg | None = None,
     source: str | None = None,
     published: str | None = None,
+    jobs: int | None = None,
+    cache: bool | PathArg = False,
+    dask: Any = None,
 ) -> pd.DataFrame:
     """Extract every figure from articles into a figures DataFrame.
 
@@ -81,6 +84,12 @@ def extract(
         rules: a rules folder (metrics.yaml, qualifiers.yaml, lexicon.yaml); the shipped one if None.
         source: outlet for every document read from paths.
         published: publication date for every document read from paths.
+        jobs: worker processes (None or 1: this process; 0: every core). The figures are the
+            same, in the same order, whatever the number.
+        cache: True to reuse and fill the figure cache in `figcheck.cache.default_cache_dir()`,
+            or a folder to keep it in; False (the default) to extract everything afresh.
+        dask: run extraction on a Dask cluster: a scheduler address (``"tcp://host:8786"``),
+            ``"local"`` for a ``distributed.LocalCluster`` here, or a ``distributed.Client``.
 
     Returns:
         One row per figure with the Figure columns of DESIGN.md, in document and text order.
@@ -89,6 +98,7 @@ def extract(
     Example:
         >>> figures = extract("examples")  # doctest: +SKIP
         >>> figures.query("metric == 'hostages.held'")[["as_of", "value", "surface"]]  # doctest: +SKIP
+        >>> figures = extract("corpus/", jobs=0, cache=True)  # doctest: +SKIP
     """
     vocab = load_vocabulary(rules)
     problems: list[Problem] = []
@@ -97,7 +107,17 @@ def extract(
         problems.extend(paths_or_documents.attrs.get("problems", []))
     else:
         items = corpus.iter_documents(_as_list(paths_or_documents), source=source, published=published)
-    frame = figures_frame(iter_figures(items, vocab, problems))
+    if jobs in (None, 1) and cache is False and dask is None:
+        rows = iter_figures(items, vocab, problems)
+    else:
+        from figcheck import parallel
+        from figcheck.cache import FigureCache
+
+        store = None
+        if cache is not False:
+            store = FigureCache(None if cache is True else cache, vocab)
+        rows = parallel.iter_figures(items, vocab, jobs=jobs, cache=store, dask=dask, problems=problems)
+    frame = figures_frame(rows)
     _log(problems)
     frame.attrs["problems"] = problems
     return frame
