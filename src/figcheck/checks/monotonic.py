@@ -27,14 +27,16 @@ Which largest set:
     later figure of a tie is the outlier. A figure that falls below (rises above) the series is
     most often a later report repeating an old count - the stale boilerplate of "some 26,000"
     two days after 28,340 - and a fact-checker reads a new report against the record as it stood:
-    adding an article to a corpus never turns an accepted older figure into the outlier of a tie,
-    so findings and baselines stay put as the corpus grows. A single wild figure is still flagged
-    whatever its date once the series has two figures on either side of it that agree with each
-    other (dropping it keeps more); in a one-against-one tie the finding names both figures
-    anyway, and the same pair (the same finding id) is reported whichever side is blamed.
+    a new report that only ties with the record is the one blamed, so findings and baselines stay
+    put as the corpus grows. A single wild figure is still the outlier whatever its date as soon
+    as two other figures contradict it (dropping it keeps more); only a figure too far ahead of
+    the series with a single report after it ties, and then the finding names both figures
+    anyway - the same pair, the same finding id, whichever side is blamed.
 
     An unattributed figure goes with every claimant series; when it is an outlier in several, it
-    gets one finding: the series whose contradicting figure is nearest in time (then by name).
+    gets one finding: the series whose contradicting figure is nearest in time (then by name). A
+    document's figure read twice in one series - for a claimant and in the article's own voice,
+    same day, same interval - counts once in the search and gives one finding.
 
 Why:
     People killed cannot come back to life, and hostages cannot be re-taken without a new
@@ -45,10 +47,11 @@ Cost:
     O(n log n) per group: range-maximum tables find the figures that contradict any other (only
     those take part in the search: a figure that contradicts none is in every largest set), a
     patience-sorting pass over them in reverse time order (the classic longest-non-decreasing-
-    subsequence, with intervals: each figure inserts its end and evicts the first slot beyond it)
-    records how long a consistent run can follow each figure, and one forward pass, undoing the
-    reverse pass step by step, keeps the first largest set. Each outlier's partner is found by a
-    vectorised binary search over range maxima. No pair of figures is compared one by one.
+    subsequence, with intervals: each figure inserts its end and evicts the first slot beyond it;
+    the slots live in a Fenwick tree) records how long a consistent run can follow each figure,
+    and one forward pass, undoing the reverse pass step by step, keeps the first largest set. Each
+    outlier's partner is found by O(log n) jumps over a range-maximum table, vectorised over the
+    outliers. No pair of figures is compared one by one.
     Figures of one document are not compared with each other (a report's own arithmetic is for
     ``balance`` and ``bound``) - the search keeps a document's own figures in order too, but an
     outlier that only contradicts its own document gets no finding - and a document's several
