@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from figcheck.checks import KINDS
-from figcheck.checks._common import Context, findings_frame
+from figcheck.checks._common import Context, Prepared, findings_frame
 from figcheck.models import FACTUAL_MODALITIES, FIGURE_COLUMNS, SEVERITIES
 from figcheck.ruleset import Rule
 from figcheck.vocab import Vocabulary
@@ -57,7 +57,7 @@ def run(figures: pd.DataFrame, rules: Sequence[Rule], vocab: Vocabulary) -> pd.D
     prepared = prepare(figures, vocab)
     ctx = Context(vocab=vocab, ureg=build_registry(),
                   behaviour={m.id: m.behaviour for m in vocab.metrics.values()},
-                  by_metric={str(m): g for m, g in prepared.groupby("metric", sort=False)})
+                  prepared=Prepared(prepared))
     parts = []
     for rule in rules:
         found = KINDS[rule.kind].check(prepared, rule, ctx)
@@ -85,32 +85,84 @@ def prepare(figures: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame:
     missing = [c for c in ("figure_id", "doc_id", "metric", "value", "low", "high", "modality") if c not in figures]
     if missing:
         raise ValueError(f"the figures table lacks {', '.join(missing)}; build it with figcheck.extract or make_figures")
-    frame = figures[figures["metric"].isin(list(vocab.metrics)) & figures["modality"].isin(FACTUAL_MODALITIES)]
-    frame = frame.copy()
-    for col in FIGURE_COLUMNS:
-        if col not in frame:
-            frame[col] = None
-    for col in ("value", "low", "high"):
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
-    frame["low"] = frame["low"].fillna(-math.inf)
-    frame["high"] = frame["high"].fillna(math.inf)
-    frame = frame[frame["value"].notna() & ~(np.isinf(frame["low"]) & np.isinf(frame["high"]))]
-    frame = frame[_unit_ok(frame, vocab)]
-    for col in frame.columns:
-        if col not in ("value", "low", "high", "start", "end", "line", "confidence"):
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    # which rows take part (each test is a function of the row alone), as positions in the input
+    keep = (figures["metric"].isin(list(vocab.metrics)) & figures["modality"].isin(FACTUAL_MODALITIES)).to_numpy(bool)
+    rows = np.flatnonzero(keep)
+    numbers = {col: pd.to_numeric(figures[col].iloc[rows], errors="coerce").astype(float).to_numpy()
+               for col in ("value", "low", "high")}
+    numbers["low"] = np.where(np.isnan(numbers["low"]), -math.inf, numbers["low"])
+    numbers["high"] = np.where(np.isnan(numbers["high"]), math.inf, numbers["high"])
+    ok = ~np.isnan(numbers["value"]) & ~(np.isinf(numbers["low"]) & np.isinf(numbers["high"]))
+    unit = figures["unit"].iloc[rows] if "unit" in figures else pd.Series([None] * len(rows), dtype=object)
+    ok &= _unit_ok(figures["metric"].iloc[rows], unit, vocab)
+    rows = rows[ok]
+    numbers = {col: v[ok] for col, v in numbers.items()}
+    start = (pd.to_numeric(figures["start"].iloc[rows], errors="coerce").fillna(0).astype(np.int64).to_numpy()
+             if "start" in figures else np.zeros(len(rows), dtype=np.int64))
+    # the canonical order: by date, document, offset, metric, value (never the input's row order)
+    day = _days_of(figures["as_of"].iloc[rows] if "as_of" in figures else None, len(rows))
+    doc_codes, _ = _codes(figures["doc_id"].iloc[rows])
+    metric_codes, metric_names = _codes(figures["metric"].iloc[rows])
+    keys = [_sort_key(day), _code_key(doc_codes), _sort_key(start), _code_key(metric_codes), _sort_key(numbers["value"])]
+    perm = np.lexsort(keys[::-1])
+    rows = rows[perm]
+    n = len(rows)
+    index = pd.RangeIndex(n)
+    columns: dict[str, Any] = {}
+    for col in [*figures.columns, *(c for c in FIGURE_COLUMNS if c not in figures)]:
+        if col in _UNUSED:
+            continue
+        if col in numbers:
+            columns[col] = pd.Series(numbers[col][perm], index=index)
+        elif col not in figures:
+            columns[col] = pd.Series([None] * n, index=index, dtype=object)
+        else:
+            values = figures[col].take(rows).reset_index(drop=True)
+            if col not in ("start", "line"):
+                values = values.astype(object).where(values.notna(), None)
+            columns[col] = values
     behaviours = {m.id: m.behaviour for m in vocab.metrics.values()}
-    frame["behaviour"] = pd.Series([behaviours[m] for m in frame["metric"]], index=frame.index, dtype=object)
-    frame["series"] = pd.Series([resolve_series(c, vocab) for c in frame["claimant"]], index=frame.index, dtype=object)
-    frame["series_key"] = frame["series"].fillna("")
-    frame["day"] = _days(frame["as_of"])
-    frame["pub_day"] = _days(frame["published"])
-    frame["start"] = pd.to_numeric(frame["start"], errors="coerce").fillna(0).astype(np.int64)
-    frame = frame.drop(columns=[c for c in _UNUSED if c in frame])
-    frame = frame.sort_values(["day", "doc_id", "start", "metric", "value"], kind="mergesort", na_position="last")
-    frame["order"] = np.arange(len(frame), dtype=np.int64)
-    frame["doc_code"] = pd.factorize(frame["doc_id"], sort=True)[0].astype(np.int64)
-    return frame.reset_index(drop=True)
+    columns["behaviour"] = pd.Series(np.array([behaviours[m] for m in metric_names], dtype=object)[metric_codes[perm]],
+                                     index=index, dtype=object)
+    claimant_codes, claimants = pd.factorize(columns["claimant"])
+    series_of = np.array([*(resolve_series(c, vocab) for c in claimants), None], dtype=object)
+    claimant_codes = np.where(claimant_codes < 0, len(claimants), claimant_codes)
+    columns["series"] = pd.Series(series_of[claimant_codes], index=index, dtype=object)
+    key_of = np.array(["" if s is None else s for s in series_of], dtype=object)
+    columns["series_key"] = pd.Series(key_of[claimant_codes], index=index, dtype=object)
+    columns["day"] = pd.Series(day[perm], index=index)
+    columns["pub_day"] = pd.Series(_days_of(figures["published"].take(rows) if "published" in figures else None, n),
+                                   index=index)
+    columns["start"] = pd.Series(start[perm], index=index)
+    columns["order"] = pd.Series(np.arange(n, dtype=np.int64), index=index)
+    columns["doc_code"] = pd.Series(doc_codes[perm], index=index)
+    return pd.DataFrame(columns, index=index)
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of a column's values, numbered in sorted order of the values (-1 for a missing value), and the values."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
+
+
+def _code_key(codes: np.ndarray) -> np.ndarray:
+    """A sort key from sorted codes, missing values (-1) last, as pandas' multi-column sort orders them."""
+    return np.where(codes < 0, codes.max(initial=-1) + 1, codes)
+
+
+def _sort_key(values: np.ndarray) -> np.ndarray:
+    """A sort key as pandas' multi-column sort builds it: codes of the sorted values, missing values last."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return np.where(codes < 0, len(uniques), codes)
+
+
+def _days_of(values: pd.Series | None, n: int) -> np.ndarray:
+    """`_days` of a column, computed once per distinct value (NaN for a missing one)."""
+    if values is None:
+        return np.full(n, math.nan)
+    codes, uniques = pd.factorize(values)
+    days = np.append(_days(pd.Series(np.asarray(uniques, dtype=object), dtype=object)).to_numpy(dtype=float), math.nan)
+    return days[np.where(codes < 0, len(uniques), codes)]
 
 
 def resolve_series(claimant: Any, vocab: Vocabulary) -> str | None:
@@ -157,18 +209,23 @@ def _series_by_alias(vocab: Vocabulary, name: str) -> str | None:
     return best[1] if best else None
 
 
-def _unit_ok(frame: pd.DataFrame, vocab: Vocabulary) -> pd.Series:
+def _unit_ok(metric: pd.Series, unit: pd.Series, vocab: Vocabulary) -> np.ndarray:
+    """Whether each figure's unit (when it gives one) has its metric's dimension."""
     from figcheck.units import same_dimension
 
-    ok = {}
-    for metric, unit in set(zip(frame["metric"], frame["unit"].fillna(""), strict=True)):
-        want = vocab.metrics[metric].unit
+    metric_codes, metrics = pd.factorize(metric)
+    unit_codes, units = pd.factorize(unit.fillna(""))
+    pair = metric_codes.astype(np.int64) * (len(units) + 1) + unit_codes
+    pairs, inverse = np.unique(pair, return_inverse=True)
+    ok = np.zeros(len(pairs), dtype=bool)
+    for k, code in enumerate(pairs.tolist()):
+        m, u = metrics[code // (len(units) + 1)], units[code % (len(units) + 1)]
+        want = vocab.metrics[m].unit
         try:
-            ok[(metric, unit)] = not unit or not want or same_dimension(unit, want)
+            ok[k] = not u or not want or same_dimension(u, want)
         except Exception:
-            ok[(metric, unit)] = False
-    return pd.Series([ok[(m, u)] for m, u in zip(frame["metric"], frame["unit"].fillna(""), strict=True)],
-                     index=frame.index, dtype=bool)
+            ok[k] = False
+    return ok[inverse.ravel()]
 
 
 def _days(values: pd.Series) -> pd.Series:

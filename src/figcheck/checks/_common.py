@@ -86,28 +86,116 @@ class Kind:
 
 @dataclass(frozen=True)
 class Context:
-    """What a check needs besides the figures: the vocabulary and the one unit registry."""
+    """What a check needs besides the figures: the vocabulary, the one unit registry, the figures as arrays."""
 
     vocab: Vocabulary
     ureg: pint.UnitRegistry
     behaviour: Mapping[str, str] = field(default_factory=dict)
-    by_metric: Mapping[str, pd.DataFrame] | None = None
+    prepared: Prepared | None = None
 
 
 # --------------------------------------------------------------------------------------------
 # the prepared figures (see engine.prepare)
 
 
+class Prepared:
+    """The prepared figures (`figcheck.engine.prepare`) as arrays, for checks that work on row positions.
+
+    The engine builds it once per run; `prepared` builds it for a check called on its own. Positions
+    index ``frame``, whose rows are in canonical order (the ``order`` column), so sorted positions
+    are in canonical order. Every column array is read-only by convention: checks never write to it.
+
+    Attributes:
+        frame: the prepared figures, in canonical order.
+        low, high, value, day, pub_day: float arrays (``day`` and ``pub_day`` NaN when unknown).
+        start, doc: int arrays (``doc`` is ``doc_code``: documents numbered in sorted order of ``doc_id``).
+        series: the claimant series' codes (-1 for none), numbering ``series_names`` (sorted).
+        metric: the metrics' codes, numbering ``metric_code`` (metric id -> code; -1 for a metric absent).
+        winner: whether `collapse` keeps the figure (the largest of its document, metric, series and day).
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.source = frame
+        order = frame["order"].to_numpy()
+        if len(order) and not (order[1:] >= order[:-1]).all():
+            frame = frame.iloc[np.argsort(order, kind="stable")]
+        self.frame = frame
+        self.low = frame["low"].to_numpy(dtype=float)
+        self.high = frame["high"].to_numpy(dtype=float)
+        self.value = frame["value"].to_numpy(dtype=float)
+        self.day = frame["day"].to_numpy(dtype=float)
+        self.pub_day = frame["pub_day"].to_numpy(dtype=float)
+        self.start = frame["start"].to_numpy(dtype=np.int64)
+        self.doc = frame["doc_code"].to_numpy(dtype=np.int64)
+        codes, names = pd.factorize(frame["series"], sort=True)
+        self.series = np.asarray(codes, dtype=np.int64)
+        self.series_names = [str(x) for x in names]
+        codes, names = pd.factorize(frame["metric"])
+        metric = np.asarray(codes, dtype=np.int64)
+        self.metric = metric
+        self.metric_code = {str(m): k for k, m in enumerate(names)}
+        by_metric = np.argsort(metric, kind="stable")
+        bounds = np.searchsorted(metric[by_metric], np.arange(len(names) + 1))
+        self._positions = {str(m): by_metric[bounds[k]:bounds[k + 1]] for k, m in enumerate(names)}
+        day_code = pd.factorize(self.day)[0]
+        n = len(frame)
+        ranked = np.lexsort((np.arange(n), self.start, -self.value, day_code, self.series, metric, self.doc))
+        keys = np.stack([self.doc, metric, self.series, day_code])[:, ranked]
+        first = np.ones(n, dtype=bool)
+        first[1:] = (keys[:, 1:] != keys[:, :-1]).any(axis=0)
+        self.winner = np.zeros(n, dtype=bool)
+        self.winner[ranked[first]] = True
+
+    def is_metric(self, positions: np.ndarray, metric: str) -> np.ndarray:
+        """Whether the figures at some positions are of a metric."""
+        return self.metric[positions] == self.metric_code.get(metric, -2)
+
+    def rows(self, metrics: Sequence[str]) -> np.ndarray:
+        """Positions of the figures of some metrics, in canonical order."""
+        parts = [self._positions[m] for m in metrics if m in self._positions]
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        return parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts))
+
+    def records(self, positions: np.ndarray | Sequence[int]) -> list[dict[str, Any]]:
+        """The figures at some positions as dicts (``DataFrame.to_dict("records")``), in the order given."""
+        return self.frame.take(np.asarray(positions, dtype=np.int64)).to_dict("records")
+
+    def series_groups(self, positions: np.ndarray, mode: str) -> Iterator[tuple[str, np.ndarray]]:
+        """`series_groups` over positions."""
+        if not len(positions):
+            return
+        if mode == "any":
+            yield "*", positions
+            return
+        codes = self.series[positions]
+        named = np.unique(codes[codes >= 0])
+        if not len(named):
+            yield "", positions
+            return
+        unattributed = codes < 0
+        for k in named.tolist():
+            yield self.series_names[k], positions[(codes == k) | unattributed]
+
+    def collapse(self, positions: np.ndarray) -> np.ndarray:
+        """`collapse` over positions that hold whole groups of (document, metric, series, day).
+
+        A series group of one metric (and any subset of it by metric or by day) holds whole groups.
+        """
+        return positions[self.winner[positions]]
+
+
+def prepared(figures: pd.DataFrame, ctx: Context | None) -> Prepared:
+    """The figures as arrays: the engine's, or built here when a check is called on its own."""
+    if ctx is not None and ctx.prepared is not None and ctx.prepared.source is figures:
+        return ctx.prepared
+    return Prepared(figures)
+
+
 def metric_rows(figures: pd.DataFrame, metrics: Sequence[str], ctx: Context | None = None) -> pd.DataFrame:
-    """The prepared figures of some metrics, in canonical order (from ``ctx.by_metric`` when the engine built it)."""
-    if ctx is None or ctx.by_metric is None:
-        return figures[figures["metric"].isin(list(metrics))]
-    parts = [ctx.by_metric[m] for m in metrics if m in ctx.by_metric]
-    if not parts:
-        return figures.iloc[:0]
-    if len(parts) == 1:
-        return parts[0]
-    return pd.concat(parts).sort_values("order", kind="mergesort")
+    """The prepared figures of some metrics, in canonical order."""
+    table = prepared(figures, ctx)
+    return table.frame.take(table.rows(metrics))
 
 
 def series_groups(frame: pd.DataFrame, mode: str) -> Iterator[tuple[str, pd.DataFrame]]:
@@ -162,7 +250,9 @@ class RangeMax:
     """Range arg-max over a fixed array: O(n log n) to build, O(1) per query, vectorised.
 
     Each cell keeps the best value and the best value from a different document, so a query can
-    leave out the document of the figure asking (a report is not compared with itself).
+    leave out the document of the figure asking (a report is not compared with itself). The best
+    is the largest value, the lowest position among equal values; a cell whose best is ``-inf``
+    holds position -1.
 
     Example:
         >>> rm = RangeMax(np.array([3.0, 9.0, 4.0]), np.array([0, 1, 2]))
@@ -184,7 +274,7 @@ class RangeMax:
             m = n - 2 * span + 1
             left = tuple(x[:m] for x in a)
             right = tuple(x[span:span + m] for x in a)
-            self.levels.append(self._merge(left, right))  # type: ignore[arg-type]
+            self.levels.append(self._merge(left, right, overlap=False))  # type: ignore[arg-type]
             span *= 2
 
     def _doc(self, idx: np.ndarray) -> np.ndarray:
@@ -194,24 +284,29 @@ class RangeMax:
         self,
         a: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         b: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        overlap: bool = True,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        vals = np.stack([a[0], a[2], b[0], b[2]], axis=1)
-        idxs = np.stack([a[1], a[3], b[1], b[3]], axis=1)
-        # a cell may come from both halves of an overlapping query: count it once
-        for col in (2, 3):
-            dup = (idxs[:, col] == idxs[:, 0]) | (idxs[:, col] == idxs[:, 1])
-            vals[:, col] = np.where(dup, -INF, vals[:, col])
-        rows = np.arange(len(vals))
-        best = _argbest(vals, idxs)
-        bv = vals[rows, best]
-        bi = np.where(np.isneginf(bv), -1, idxs[rows, best])
-        docs = self._doc(idxs)
-        other = np.where(docs == self._doc(bi)[:, None], -INF, vals)
-        second = _argbest(other, idxs)
-        sv = other[rows, second]
-        si = np.where(np.isneginf(sv), -1, idxs[rows, second])
-        return bv, bi, sv, si
+        """The cell of two cells' ranges: its best, and its best from another document than the best's.
 
+        ``overlap``: the ranges may share cells (a query), so ``b``'s candidates that are ``a``'s
+        are counted once; two halves of a level never share any.
+        """
+        av1, ai1, av2, ai2 = a
+        bv1, bi1, bv2, bi2 = b
+        if overlap:
+            # a cell may come from both halves of an overlapping query: count it once
+            bv1 = np.where((bi1 == ai1) | (bi1 == ai2), -INF, bv1)
+            bv2 = np.where((bi2 == ai1) | (bi2 == ai2), -INF, bv2)
+        # the best of a range is never beaten by that range's second (from another document)
+        bv, bi = _better(av1, ai1, bv1, bi1)
+        bi = np.where(bv == -INF, -1, bi)
+        best_doc = self._doc(bi)
+        sv, si = av2, ai2
+        sv = np.where(self._doc(si) == best_doc, -INF, sv)
+        for cv, ci in ((bv1, bi1), (bv2, bi2), (av1, ai1)):
+            sv, si = _better(sv, si, np.where(self._doc(ci) == best_doc, -INF, cv), ci)
+        si = np.where(sv == -INF, -1, si)
+        return bv, bi, sv, si
     def query(self, left: np.ndarray, right: np.ndarray, exclude_doc: np.ndarray | None = None
               ) -> tuple[np.ndarray, np.ndarray]:
         """Largest value in ``[left, right)`` for each query (``-inf``, ``-1`` when the range is empty).
@@ -252,12 +347,11 @@ class RangeMax:
         return out_v, out_i
 
 
-def _argbest(vals: np.ndarray, idxs: np.ndarray) -> np.ndarray:
-    """Column of the largest value in each row; ties go to the lowest position."""
-    pos = np.where(idxs < 0, np.iinfo(np.int64).max, idxs)
-    top = vals.max(axis=1, keepdims=True)
-    cand = np.where(vals == top, pos, np.iinfo(np.int64).max)
-    return np.asarray(cand.argmin(axis=1))
+def _better(av: np.ndarray, ai: np.ndarray, bv: np.ndarray, bi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The better of two candidates, elementwise: the larger value, then the lower position (-1: none)."""
+    big = np.iinfo(np.int64).max
+    take_b = (bv > av) | ((bv == av) & (np.where(bi < 0, big, bi) < np.where(ai < 0, big, ai)))
+    return np.where(take_b, bv, av), np.where(take_b, bi, ai)
 
 
 def addable(ureg: pint.UnitRegistry, a: str, b: str) -> bool:

@@ -29,14 +29,13 @@ from figcheck.checks._common import (
     Context,
     Kind,
     Param,
+    Prepared,
     RangeMax,
-    collapse,
     dated,
     finding,
     findings_frame,
     fmt_interval,
-    metric_rows,
-    series_groups,
+    prepared,
     widen,
 )
 from figcheck.errors import RuleError
@@ -58,22 +57,23 @@ PLACEHOLDERS = ("first", "second", "window")
 def check(figures: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
     """Flag figures of one metric and series, within the window, whose intervals are disjoint."""
     p = rule.params
+    table = prepared(figures, ctx)
     out: list[dict[str, Any]] = []
     for metric in p["metrics"]:
-        rows = metric_rows(figures, [metric], ctx)
-        rows = rows[rows["day"].notna()]
-        for _, group in series_groups(rows, p["claimants"]):
-            g = collapse(group)
-            if len(g) >= 2 and g["doc_code"].nunique() >= 2:
-                out.extend(_check_group(g, rule, metric))
+        rows = table.rows([metric])
+        rows = rows[~np.isnan(table.day[rows])]
+        for _, group in table.series_groups(rows, p["claimants"]):
+            g = table.collapse(group)
+            if len(g) >= 2 and len(np.unique(table.doc[g])) >= 2:
+                out.extend(_check_group(table, g, rule, metric))
     return findings_frame(out)
 
 
-def _check_group(g: pd.DataFrame, rule: Rule, metric: str) -> list[dict[str, Any]]:
+def _check_group(table: Prepared, g: np.ndarray, rule: Rule, metric: str) -> list[dict[str, Any]]:
     window = rule.params["window_days"]
-    low, high = widen(g["low"].to_numpy(), g["high"].to_numpy(), rule.params["tolerance"])
-    days = g["day"].to_numpy()
-    docs = g["doc_code"].to_numpy()
+    low, high = widen(table.low[g], table.high[g], rule.params["tolerance"])
+    days = table.day[g]
+    docs = table.doc[g]
     n = len(g)
     left = np.arange(1, n + 1)
     right = np.searchsorted(days, days + window, side="right")
@@ -86,11 +86,10 @@ def _check_group(g: pd.DataFrame, rule: Rule, metric: str) -> list[dict[str, Any
         pairs.add((int(i), int(below_at[i])))
     records = []
     ordered = sorted(pairs)
-    rows = g.iloc[sorted({k for pair in ordered for k in pair})]
-    recs = dict(zip(rows["order"], rows.to_dict("records"), strict=True))
-    order = g["order"].to_numpy()
+    need = sorted({k for pair in ordered for k in pair})
+    recs = dict(zip(need, table.records(g[need]), strict=True))
     for i, j in ordered:
-        a, b = recs[order[i]], recs[order[j]]
+        a, b = recs[i], recs[j]
         lower, upper = (a, b) if a["high"] < b["low"] else (b, a)
         unit = a.get("unit") or ""
         records.append(finding(

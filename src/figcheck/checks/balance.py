@@ -29,7 +29,7 @@ Cost:
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -38,11 +38,12 @@ from figcheck.checks._common import (
     Context,
     Kind,
     Param,
+    Prepared,
     addable,
     finding,
     findings_frame,
     fmt_interval,
-    metric_rows,
+    prepared,
     short_metric,
     widen,
 )
@@ -69,19 +70,47 @@ PLACEHOLDERS = ("parts", "total", "total_value", "where", "missing", "quotes")
 def check(figures: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
     """Flag documents whose parts do not add up to their total."""
     p = rule.params
-    names = [p["total"], *p["parts"], *p["minus"]]
-    rows = metric_rows(figures, names, ctx)
-    rows = rows[rows["doc_id"].isin(set(rows.loc[rows["metric"] == p["total"], "doc_id"]))]
-    by_doc: dict[str, list[dict[str, Any]]] = {}
-    for rec in rows.sort_values(["doc_id", "start"], kind="mergesort").to_dict("records"):
-        by_doc.setdefault(rec["doc_id"], []).append(rec)
-    out: list[dict[str, Any]] = []
-    for doc_id in sorted(by_doc):
-        for group in _series_groups(by_doc[doc_id], p["claimants"]):
-            rec = _check_doc(group, rule, ctx)
-            if rec is not None:
-                out.append(rec)
-    return findings_frame(out)
+    table = prepared(figures, ctx)
+    rows = table.rows([p["total"], *p["parts"], *p["minus"]])
+    rows = rows[np.isin(table.doc[rows], table.doc[rows[table.is_metric(rows, p["total"])]])]
+    docs = table.doc[rows]
+    rows = rows[np.lexsort((table.start[rows], np.where(docs < 0, docs.max(initial=-1) + 1, docs)))]
+    # what the arithmetic reads of each figure; the whole record only for figures in a finding
+    frame = table.frame
+    columns = [frame[c].to_numpy()[rows].tolist() for c in _READ]
+    recs = [dict(zip((*_READ, "_pos"), values, strict=True)) for values in zip(*columns, rows.tolist(), strict=True)]
+    bounds = np.flatnonzero(np.r_[True, table.doc[rows][1:] != table.doc[rows][:-1], True]).tolist()
+    found = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        for group in _series_groups(recs[a:b], p["claimants"]):
+            sums = _check_doc(group, rule, ctx)
+            if sums is not None:
+                found.append(sums)
+    full = dict(zip(*_positions_and_records(table, found), strict=True))
+    return findings_frame([_record(sums, full, rule) for sums in found])
+
+
+#: The columns the arithmetic reads (each record adds ``_pos``, the figure's position).
+_READ = ("metric", "series", "day", "low", "high", "value", "behaviour", "figure_id", "start")
+
+
+class _Sums(NamedTuple):
+    """A group whose parts do not add up: what the finding reports."""
+
+    totals: list[dict[str, Any]]
+    used: list[dict[str, Any]]
+    present: list[tuple[int, str]]
+    missing: list[str]
+    low: float
+    high: float
+    t_low: float
+    t_high: float
+    over: bool
+
+
+def _positions_and_records(table: Prepared, found: list[_Sums]) -> tuple[list[int], list[dict[str, Any]]]:
+    need = sorted({r["_pos"] for sums in found for r in sums.used})
+    return need, table.records(need)
 
 
 def _series_groups(recs: list[dict[str, Any]], mode: str) -> list[list[dict[str, Any]]]:
@@ -97,7 +126,8 @@ def _day(rec: dict[str, Any]) -> float:
     return math.nan if d is None else float(d)
 
 
-def _check_doc(doc: list[dict[str, Any]], rule: Rule, ctx: Context) -> dict[str, Any] | None:
+def _check_doc(doc: list[dict[str, Any]], rule: Rule, ctx: Context) -> _Sums | None:
+    """The sums of one document's group when its parts do not add up to its total, else None."""
     p = rule.params
     totals = [r for r in doc if r["metric"] == p["total"]]
     if not totals:
@@ -140,6 +170,16 @@ def _check_doc(doc: list[dict[str, Any]], rule: Rule, ctx: Context) -> dict[str,
     under = high_w < t_low_w
     if not (over or under):
         return None
+    return _Sums(totals, used, present, missing, low, high, t_low, t_high, bool(over))
+
+
+def _record(sums: _Sums, full: dict[int, dict[str, Any]], rule: Rule) -> dict[str, Any]:
+    """The finding of a group whose parts do not add up, from the figures' whole records."""
+    p = rule.params
+    totals = [full[r["_pos"]] for r in sums.totals]
+    used = [full[r["_pos"]] for r in sums.used]
+    present, missing, low, high, t_low, t_high, over = (sums.present, sums.missing, sums.low, sums.high, sums.t_low,
+                                                        sums.t_high, sums.over)
     unit = str(totals[0].get("unit") or "")
     rows = sorted({r["figure_id"]: r for r in used}.values(), key=lambda r: r["start"])
     first = rows[0]

@@ -32,15 +32,14 @@ from figcheck.checks._common import (
     Context,
     Kind,
     Param,
+    Prepared,
     RangeMax,
     addable,
-    collapse,
     dated,
     finding,
     findings_frame,
     fmt_interval,
-    metric_rows,
-    series_groups,
+    prepared,
     widen,
 )
 from figcheck.errors import RuleError
@@ -63,45 +62,52 @@ PLACEHOLDERS = ("part", "whole", "part_metric", "whole_metric")
 def check(figures: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
     """Flag parts that exceed a matching whole."""
     p = rule.params
-    rows = metric_rows(figures, [p["part"], p["whole"]], ctx)
+    table = prepared(figures, ctx)
+    rows = table.rows([p["part"], p["whole"]])
     event_whole = ctx.behaviour.get(p["whole"]) == "event_total"
     out: list[dict[str, Any]] = []
-    for _, group in series_groups(rows, p["claimants"]):
-        parts = collapse(group[(group["metric"] == p["part"]) & group["day"].notna()])
-        wholes = group[group["metric"] == p["whole"]]
-        if parts.empty or wholes.empty:
+    for _, group in table.series_groups(rows, p["claimants"]):
+        parts = table.collapse(group[table.is_metric(group, p["part"]) & ~np.isnan(table.day[group])])
+        wholes = group[table.is_metric(group, p["whole"])]
+        if not len(parts) or not len(wholes):
             continue
         if event_whole:
-            out.extend(_against_event_total(parts, wholes, rule))
+            out.extend(_against_event_total(table, parts, wholes, rule))
         else:
-            wholes = collapse(wholes[wholes["day"].notna()])
-            if not wholes.empty:
-                out.extend(_against_dated(parts, wholes, rule, ctx.behaviour.get(p["whole"]) == "cumulative"))
+            wholes = table.collapse(wholes[~np.isnan(table.day[wholes])])
+            if len(wholes):
+                out.extend(_against_dated(table, parts, wholes, rule, ctx.behaviour.get(p["whole"]) == "cumulative"))
     return findings_frame(out)
 
 
-def _against_event_total(parts: pd.DataFrame, wholes: pd.DataFrame, rule: Rule) -> list[dict[str, Any]]:
+def _against_event_total(table: Prepared, parts: np.ndarray, wholes: np.ndarray, rule: Rule) -> list[dict[str, Any]]:
     tol = rule.params["tolerance"]
-    _, w_high = widen(wholes["low"].to_numpy(), wholes["high"].to_numpy(), tol)
+    _, w_high = widen(table.low[wholes], table.high[wholes], tol)
     top = int(np.argmax(w_high))  # first of the largest, in canonical order
-    p_low, _ = widen(parts["low"].to_numpy(), parts["high"].to_numpy(), tol)
-    whole = wholes.iloc[top].to_dict()
-    return [_record(p, whole, rule) for p in parts.iloc[np.flatnonzero(p_low > w_high[top])].to_dict("records")]
+    p_low, _ = widen(table.low[parts], table.high[parts], tol)
+    over = parts[np.flatnonzero(p_low > w_high[top])]
+    if not len(over):
+        return []
+    whole = table.records([wholes[top]])[0]
+    return [_record(p, whole, rule) for p in table.records(over)]
 
 
-def _against_dated(parts: pd.DataFrame, wholes: pd.DataFrame, rule: Rule, growing: bool) -> list[dict[str, Any]]:
+def _against_dated(table: Prepared, parts: np.ndarray, wholes: np.ndarray, rule: Rule, growing: bool
+                   ) -> list[dict[str, Any]]:
     window = rule.params["window_days"]
     tol = rule.params["tolerance"]
-    _, w_high = widen(wholes["low"].to_numpy(), wholes["high"].to_numpy(), tol)
-    w_days = wholes["day"].to_numpy()
-    p_low, _ = widen(parts["low"].to_numpy(), parts["high"].to_numpy(), tol)
-    p_days = parts["day"].to_numpy()
+    _, w_high = widen(table.low[wholes], table.high[wholes], tol)
+    w_days = table.day[wholes]
+    p_low, _ = widen(table.low[parts], table.high[parts], tol)
+    p_days = table.day[parts]
     left = np.searchsorted(w_days, p_days if growing else p_days - window, side="left")
     right = np.searchsorted(w_days, p_days + window, side="right")
-    smallest, at = RangeMax(-w_high, wholes["doc_code"].to_numpy()).query(left, right)
+    smallest, at = RangeMax(-w_high, table.doc[wholes]).query(left, right)
     idx = np.flatnonzero((at >= 0) & (p_low > -smallest))
-    return [_record(p, w, rule) for p, w in zip(parts.iloc[idx].to_dict("records"),
-                                                 wholes.iloc[at[idx]].to_dict("records"), strict=True)]
+    if not len(idx):
+        return []
+    return [_record(p, w, rule) for p, w in zip(table.records(parts[idx]), table.records(wholes[at[idx]]),
+                                                 strict=True)]
 
 
 def _record(part: dict[str, Any], whole: dict[str, Any], rule: Rule) -> dict[str, Any]:

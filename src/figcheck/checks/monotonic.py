@@ -70,14 +70,13 @@ from figcheck.checks._common import (
     Context,
     Kind,
     Param,
+    Prepared,
     RangeMax,
-    collapse,
     dated,
     finding,
     findings_frame,
     fmt_interval,
-    metric_rows,
-    series_groups,
+    prepared,
     widen,
 )
 from figcheck.errors import RuleError
@@ -103,16 +102,17 @@ def check(figures: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
     """Flag each figure that breaks the monotone series of its metric and claimant series, once."""
     p = rule.params
     rising = p["direction"] == "non_decreasing"
+    table = prepared(figures, ctx)
     out: list[dict[str, Any]] = []
     for metric in p["metrics"]:
-        rows = metric_rows(figures, [metric], ctx)
-        rows = rows[rows["day"].notna()]
+        rows = table.rows([metric])
+        rows = rows[~np.isnan(table.day[rows])]
         best: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
-        for series, group in series_groups(rows, p["claimants"]):
-            g = collapse(group)
+        for series, group in table.series_groups(rows, p["claimants"]):
+            g = table.collapse(group)
             if len(g) < 2:
                 continue
-            for key, outlier_id, record in _check_group(g, rule, metric, series, rising):
+            for key, outlier_id, record in _check_group(table, g, rule, metric, series, rising):
                 if outlier_id not in best or key < best[outlier_id][0]:
                     best[outlier_id] = (key, record)
         # the same statement read twice (a document's own voice and a claimant) gives one finding
@@ -124,14 +124,14 @@ def check(figures: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
     return findings_frame(out)
 
 
-def _check_group(g: pd.DataFrame, rule: Rule, metric: str, series: str, rising: bool
+def _check_group(table: Prepared, g: np.ndarray, rule: Rule, metric: str, series: str, rising: bool
                  ) -> list[tuple[tuple[Any, ...], str, dict[str, Any]]]:
     """Find the outliers of one group: (preference key, outlier figure id, finding record) for each."""
-    low, high = widen(g["low"].to_numpy(dtype=float), g["high"].to_numpy(dtype=float), rule.params["tolerance"])
+    low, high = widen(table.low[g], table.high[g], rule.params["tolerance"])
     # orient every group as non-decreasing: a draining stock is a rising series of negated counts
     lo, hi = (low, high) if rising else (-high, -low)
-    days = g["day"].to_numpy(dtype=float)
-    docs = g["doc_code"].to_numpy()
+    days = table.day[g]
+    docs = table.doc[g]
     n = len(g)
     day_start = np.searchsorted(days, days, side="left")
     day_end = np.searchsorted(days, days, side="right")
@@ -151,16 +151,16 @@ def _check_group(g: pd.DataFrame, rule: Rule, metric: str, series: str, rising: 
     keep[clash] = keep[clash[first[twin.ravel()]]]
     outliers = np.flatnonzero(~keep)
     partner, after = _partners(np.flatnonzero(keep), outliers, lo, hi, days, docs)
-    first_day = g.groupby("value")["day"].min()
+    first_day = _first_day(table.value[g], days)
     need = np.unique(np.concatenate([outliers, partner[partner >= 0]]))
-    rows = dict(zip(need.tolist(), g.iloc[need].to_dict("records"), strict=True))
+    rows = dict(zip(need.tolist(), table.records(g[need]), strict=True))
     records = []
     for o, k, later_outlier in zip(outliers, partner, ~after, strict=True):
         if k < 0:  # it only contradicts figures of its own document
             continue
         out, kept = rows[o], rows[k]
         earlier, later = (kept, out) if later_outlier else (out, kept)
-        stale = later_outlier and first_day[out["value"]] < out["day"]
+        stale = later_outlier and first_day[o] < out["day"]
         unit = out.get("unit") or ""
         kunit = kept.get("unit") or ""
         if rising == later_outlier:
@@ -177,6 +177,16 @@ def _check_group(g: pd.DataFrame, rule: Rule, metric: str, series: str, rising: 
         key = (not later_outlier, abs(days[o] - days[k]), series, record["finding_id"])
         records.append((key, str(out["figure_id"]), record))
     return records
+
+
+def _first_day(values: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """For each figure, the first day any figure of the group gave its value (a repeat is stale)."""
+    by_value = np.lexsort((days, values))
+    v = values[by_value]
+    starts = np.flatnonzero(np.r_[True, v[1:] != v[:-1]])
+    first = np.empty(len(values))
+    first[by_value] = np.repeat(days[by_value][starts], np.diff(np.r_[starts, len(v)]))
+    return first
 
 
 def first_largest_chain(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

@@ -33,11 +33,11 @@ from figcheck.checks._common import (
     Context,
     Kind,
     Param,
+    Prepared,
     dated,
     finding,
     findings_frame,
-    metric_rows,
-    series_groups,
+    prepared,
     stated,
     widen,
 )
@@ -63,28 +63,29 @@ _BACK_AND_FORTH = ("reports go back and forth — check which value the claimant
 
 def check(figures: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
     """Follow each event total through the reports; flag revisions and reversals."""
+    table = prepared(figures, ctx)
     out: list[dict[str, Any]] = []
     for metric in rule.params["metrics"]:
-        rows = metric_rows(figures, [metric], ctx)
-        rows = rows[rows["pub_day"].notna()]
-        for _, group in series_groups(rows, rule.params["claimants"]):
-            if group["doc_id"].nunique() >= 2:
-                out.extend(_follow(group, rule, metric))
+        rows = table.rows([metric])
+        rows = rows[~np.isnan(table.pub_day[rows])]
+        for _, group in table.series_groups(rows, rule.params["claimants"]):
+            docs = table.doc[group]
+            if len(np.unique(docs[docs >= 0])) >= 2:
+                out.extend(_follow(table, group, rule, metric))
     return findings_frame(out)
 
 
-def _follow(group: pd.DataFrame, rule: Rule, metric: str) -> list[dict[str, Any]]:
+def _follow(table: Prepared, group: np.ndarray, rule: Rule, metric: str) -> list[dict[str, Any]]:
     tol = rule.params["tolerance"]
-    g = group.sort_values(["pub_day", "doc_id", "start"], kind="mergesort")
-    low, high = widen(g["low"].to_numpy(), g["high"].to_numpy(), tol)
-    g = g.assign(_lo=low, _hi=high)
-    multi = g["doc_id"].duplicated(keep=False)
-    kept = pd.concat([g[~multi], *(_doc_value(d) for _, d in g[multi].groupby("doc_id", sort=False))])
-    kept = kept.sort_values(["pub_day", "doc_id", "start"], kind="mergesort")
-    lo_a, hi_a = kept["_lo"].to_numpy(), kept["_hi"].to_numpy()
+    docs = table.doc[group]
+    doc_key = np.where(docs < 0, docs.max() + 1, docs)  # a missing doc_id sorts last
+    g = group[np.lexsort((table.start[group], doc_key, table.pub_day[group]))]  # by published, doc_id, start
+    low, high = widen(table.low[g], table.high[g], tol)
+    keep = _doc_values(table.doc[g], low, high)
+    kept = g[keep]
+    lo_a, hi_a = low[keep].tolist(), high[keep].tolist()
     spans: list[list[float]] = []  # each value the reports give: [lo, hi, first position, last position]
-    for i in range(len(kept)):
-        lo, hi = float(lo_a[i]), float(hi_a[i])
+    for i, (lo, hi) in enumerate(zip(lo_a, hi_a, strict=True)):
         if spans and lo <= spans[-1][1] and spans[-1][0] <= hi:
             cur = spans[-1]
             cur[0], cur[1], cur[3] = max(cur[0], lo), min(cur[1], hi), i
@@ -93,7 +94,7 @@ def _follow(group: pd.DataFrame, rule: Rule, metric: str) -> list[dict[str, Any]
     if len(spans) < 2:
         return []
     ends = sorted({int(x) for span in spans for x in span[2:]})
-    recs = dict(zip(ends, kept.iloc[ends].to_dict("records"), strict=True))
+    recs = dict(zip(ends, table.records(kept[ends]), strict=True))
     states = [{"first": recs[int(f)], "last": recs[int(e)]} for _, _, f, e in spans]
     returns = _returns(np.array([s[0] for s in spans]), np.array([s[1] for s in spans]))
     history = " → ".join(f"{stated(s['first'])} ({s['first']['published']})" for s in states)
@@ -126,15 +127,61 @@ def _returns(lo: np.ndarray, hi: np.ndarray) -> bool:
     return False
 
 
-def _doc_value(doc: pd.DataFrame) -> pd.DataFrame:
-    """The figures that carry a report's own value: those agreeing with most of its mentions."""
-    if len(doc) == 1:
-        return doc
-    lo, hi = doc["_lo"].to_numpy(), doc["_hi"].to_numpy()
-    agree = (lo[:, None] <= hi[None, :]) & (lo[None, :] <= hi[:, None])  # a report has few mentions
-    score = agree.sum(axis=1)
-    best = int(np.flatnonzero(score == score.max())[-1])  # the last mention wins a tie
-    return doc[agree[best]]
+def _doc_values(docs: np.ndarray, lo: np.ndarray, hi: np.ndarray, chunk: int = 1 << 22) -> np.ndarray:
+    """Which figures carry their report's own value: those agreeing with most of its mentions.
+
+    A figure alone in its report carries it. In a report with several mentions, the mention that
+    agrees (overlaps) with the most of them wins - the last one on a tie - and the mentions that
+    agree with it carry the value. Mentions without a document (-1) that are several count for none.
+    Vectorised over reports: each report's mentions are compared pairwise (a report has few).
+
+    Args:
+        docs: each figure's document code, figures in report order.
+        lo: low ends (widened).
+        hi: high ends (widened).
+        chunk: at most about this many pairs are compared at once.
+    """
+    n = len(docs)
+    keep = np.ones(n, dtype=bool)
+    by_doc = np.argsort(docs, kind="stable")  # each report's mentions together, in order
+    sorted_docs = docs[by_doc]
+    starts = np.flatnonzero(np.r_[True, sorted_docs[1:] != sorted_docs[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    multi = sizes >= 2
+    missing = sorted_docs[starts] < 0
+    for s, k in zip(starts[multi & missing], sizes[multi & missing], strict=True):
+        keep[by_doc[s:s + k]] = False  # grouping leaves out figures without a document
+    starts, sizes = starts[multi & ~missing], sizes[multi & ~missing]
+    if not len(starts):
+        return keep
+    pairs = np.cumsum(sizes.astype(np.int64) ** 2)
+    first = 0
+    while first < len(starts):
+        last = max(int(np.searchsorted(pairs, (pairs[first - 1] if first else 0) + chunk, side="right")), first + 1)
+        st, sz = starts[first:last], sizes[first:last]
+        seg = np.repeat(np.arange(len(st)), sz)  # each mention's report, within the chunk
+        rows = by_doc[_ranges(st, sz)]
+        m = len(rows)
+        offsets = np.r_[0, np.cumsum(sz)[:-1]]
+        # every mention (i) against every mention of its report (j)
+        i = np.repeat(np.arange(m), sz[seg])
+        j = _ranges(offsets[seg], sz[seg])
+        agree = (lo[rows[i]] <= hi[rows[j]]) & (lo[rows[j]] <= hi[rows[i]])
+        score = np.bincount(i, weights=agree, minlength=m)
+        top = np.maximum.reduceat(score, offsets)
+        at = np.where(score == top[seg], np.arange(m), -1)
+        best = rows[np.maximum.reduceat(at, offsets)]  # the last mention wins a tie
+        b = best[seg]
+        keep[rows] = (lo[b] <= hi[rows]) & (lo[rows] <= hi[b])
+        first = last
+    return keep
+
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """``concatenate([arange(s, s + k) for s, k in zip(starts, sizes)])``, vectorised."""
+    total = int(sizes.sum())
+    offsets = np.r_[0, np.cumsum(sizes)[:-1]]
+    return np.repeat(starts - offsets, sizes) + np.arange(total)
 
 
 def validate(rule: Rule, vocab: Vocabulary, ureg: pint.UnitRegistry) -> None:
