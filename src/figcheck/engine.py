@@ -93,56 +93,93 @@ def prepare(figures: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame:
     numbers["low"] = np.where(np.isnan(numbers["low"]), -math.inf, numbers["low"])
     numbers["high"] = np.where(np.isnan(numbers["high"]), math.inf, numbers["high"])
     ok = ~np.isnan(numbers["value"]) & ~(np.isinf(numbers["low"]) & np.isinf(numbers["high"]))
-    unit = figures["unit"].iloc[rows] if "unit" in figures else pd.Series([None] * len(rows), dtype=object)
-    ok &= _unit_ok(figures["metric"].iloc[rows], unit, vocab)
+    metric = _Column(figures["metric"])
+    unit = _Column(figures["unit"] if "unit" in figures else pd.Series([None] * len(figures), dtype=object))
+    ok &= _unit_ok(metric, unit, rows, vocab)
     rows = rows[ok]
     numbers = {col: v[ok] for col, v in numbers.items()}
     start = (pd.to_numeric(figures["start"].iloc[rows], errors="coerce").fillna(0).astype(np.int64).to_numpy()
              if "start" in figures else np.zeros(len(rows), dtype=np.int64))
     # the canonical order: by date, document, offset, metric, value (never the input's row order)
-    day = _days_of(figures["as_of"].iloc[rows] if "as_of" in figures else None, len(rows))
-    doc_codes, _ = _codes(figures["doc_id"].iloc[rows])
-    metric_codes, metric_names = _codes(figures["metric"].iloc[rows])
+    day = _days_of(_Column(figures["as_of"]) if "as_of" in figures else None, rows)
+    doc_codes = _Column(figures["doc_id"]).sorted_codes(rows)
+    metric_codes = metric.sorted_codes(rows)
     keys = [_sort_key(day), _code_key(doc_codes), _sort_key(start), _code_key(metric_codes), _sort_key(numbers["value"])]
     perm = np.lexsort(keys[::-1])
     rows = rows[perm]
     n = len(rows)
-    index = pd.RangeIndex(n)
     columns: dict[str, Any] = {}
     for col in [*figures.columns, *(c for c in FIGURE_COLUMNS if c not in figures)]:
         if col in _UNUSED:
             continue
         if col in numbers:
-            columns[col] = pd.Series(numbers[col][perm], index=index)
+            columns[col] = numbers[col][perm]
         elif col not in figures:
-            columns[col] = pd.Series([None] * n, index=index, dtype=object)
+            columns[col] = np.full(n, None, dtype=object)
+        elif col in ("start", "line"):
+            columns[col] = figures[col].take(rows).reset_index(drop=True)
+        elif col == "metric":
+            columns[col] = metric.objects(rows)
+        elif col == "unit":
+            columns[col] = unit.objects(rows)
         else:
-            values = figures[col].take(rows).reset_index(drop=True)
-            if col not in ("start", "line"):
-                values = values.astype(object).where(values.notna(), None)
-            columns[col] = values
+            columns[col] = _Column(figures[col]).objects(rows)
     behaviours = {m.id: m.behaviour for m in vocab.metrics.values()}
-    columns["behaviour"] = pd.Series(np.array([behaviours[m] for m in metric_names], dtype=object)[metric_codes[perm]],
-                                     index=index, dtype=object)
+    columns["behaviour"] = pd.Series(columns["metric"], dtype=object).map(behaviours).to_numpy(dtype=object)
     claimant_codes, claimants = pd.factorize(columns["claimant"])
     series_of = np.array([*(resolve_series(c, vocab) for c in claimants), None], dtype=object)
-    claimant_codes = np.where(claimant_codes < 0, len(claimants), claimant_codes)
-    columns["series"] = pd.Series(series_of[claimant_codes], index=index, dtype=object)
+    columns["series"] = series_of[claimant_codes]  # code -1 (no claimant) takes the last: None
     key_of = np.array(["" if s is None else s for s in series_of], dtype=object)
-    columns["series_key"] = pd.Series(key_of[claimant_codes], index=index, dtype=object)
-    columns["day"] = pd.Series(day[perm], index=index)
-    columns["pub_day"] = pd.Series(_days_of(figures["published"].take(rows) if "published" in figures else None, n),
-                                   index=index)
-    columns["start"] = pd.Series(start[perm], index=index)
-    columns["order"] = pd.Series(np.arange(n, dtype=np.int64), index=index)
-    columns["doc_code"] = pd.Series(doc_codes[perm], index=index)
-    return pd.DataFrame(columns, index=index)
+    columns["series_key"] = key_of[claimant_codes]
+    columns["day"] = day[perm]
+    columns["pub_day"] = _days_of(_Column(figures["published"]) if "published" in figures else None, rows)
+    columns["start"] = start[perm]
+    columns["order"] = np.arange(n, dtype=np.int64)
+    columns["doc_code"] = doc_codes[perm]
+    index = pd.RangeIndex(n)
+    out = pd.DataFrame(index=index)
+    for col, values in columns.items():  # column by column: nothing is copied into one block
+        if isinstance(values, np.ndarray):  # never inferred: strings stay Python objects
+            values = pd.Series(values, index=index, dtype=values.dtype, copy=False)
+        out[col] = values
+    return out
 
 
-def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of a column's values, numbered in sorted order of the values (-1 for a missing value), and the values."""
-    codes, uniques = pd.factorize(values, sort=True)
-    return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
+class _Column:
+    """One input column, read at row positions, its distinct values coded once."""
+
+    def __init__(self, values: pd.Series) -> None:
+        self.values = values
+        self._codes: tuple[np.ndarray, np.ndarray] | None = None
+
+    def codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return each row's code (-1 for a missing value) and the distinct values, in order of appearance."""
+        if self._codes is None:
+            codes, uniques = pd.factorize(self.values)
+            self._codes = np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
+        return self._codes
+
+    def sorted_codes(self, rows: np.ndarray) -> np.ndarray:
+        """Return codes of the values at ``rows``, numbered in sorted order of the values (-1: missing)."""
+        codes, _ = pd.factorize(self.values.iloc[rows], sort=True)
+        return np.asarray(codes, dtype=np.int64)
+
+    def objects(self, rows: np.ndarray) -> np.ndarray:
+        """Return the values at ``rows`` as Python objects, None for a missing value.
+
+        The same values as ``.astype(object).where(.notna(), None)``; a column of strings is
+        converted once per distinct value.
+        """
+        array = self.values.array
+        if isinstance(self.values.dtype, pd.StringDtype):
+            codes, uniques = self.codes()
+            return np.append(uniques, None)[codes[rows]]  # code -1 takes the last: None
+        if isinstance(array, pd.arrays.NumpyExtensionArray) and array.dtype == object:
+            out = array.to_numpy()[rows]
+            out[pd.isna(out)] = None
+            return out
+        taken = self.values.take(rows)
+        return taken.astype(object).where(taken.notna(), None).to_numpy()
 
 
 def _code_key(codes: np.ndarray) -> np.ndarray:
@@ -156,13 +193,13 @@ def _sort_key(values: np.ndarray) -> np.ndarray:
     return np.where(codes < 0, len(uniques), codes)
 
 
-def _days_of(values: pd.Series | None, n: int) -> np.ndarray:
-    """`_days` of a column, computed once per distinct value (NaN for a missing one)."""
-    if values is None:
-        return np.full(n, math.nan)
-    codes, uniques = pd.factorize(values)
-    days = np.append(_days(pd.Series(np.asarray(uniques, dtype=object), dtype=object)).to_numpy(dtype=float), math.nan)
-    return days[np.where(codes < 0, len(uniques), codes)]
+def _days_of(column: _Column | None, rows: np.ndarray) -> np.ndarray:
+    """`_days` of a column at ``rows``, computed once per distinct value (NaN for a missing one)."""
+    if column is None:
+        return np.full(len(rows), math.nan)
+    codes, uniques = column.codes()
+    days = np.append(_days(pd.Series(uniques, dtype=object)).to_numpy(dtype=float), math.nan)
+    return days[codes[rows]]  # code -1 takes the last: NaN
 
 
 def resolve_series(claimant: Any, vocab: Vocabulary) -> str | None:
@@ -209,17 +246,18 @@ def _series_by_alias(vocab: Vocabulary, name: str) -> str | None:
     return best[1] if best else None
 
 
-def _unit_ok(metric: pd.Series, unit: pd.Series, vocab: Vocabulary) -> np.ndarray:
-    """Whether each figure's unit (when it gives one) has its metric's dimension."""
+def _unit_ok(metric: _Column, unit: _Column, rows: np.ndarray, vocab: Vocabulary) -> np.ndarray:
+    """Whether the figure at each of ``rows`` gives no unit or one of its metric's dimension."""
     from figcheck.units import same_dimension
 
-    metric_codes, metrics = pd.factorize(metric)
-    unit_codes, units = pd.factorize(unit.fillna(""))
-    pair = metric_codes.astype(np.int64) * (len(units) + 1) + unit_codes
+    metric_codes, metrics = metric.codes()
+    unit_codes, units = unit.codes()
+    width = len(units) + 1
+    pair = metric_codes[rows] * width + (unit_codes[rows] + 1)  # unit code -1: no unit
     pairs, inverse = np.unique(pair, return_inverse=True)
     ok = np.zeros(len(pairs), dtype=bool)
     for k, code in enumerate(pairs.tolist()):
-        m, u = metrics[code // (len(units) + 1)], units[code % (len(units) + 1)]
+        m, u = metrics[code // width], (units[code % width - 1] if code % width else "")
         want = vocab.metrics[m].unit
         try:
             ok[k] = not u or not want or same_dimension(u, want)

@@ -145,6 +145,7 @@ class Prepared:
         first[1:] = (keys[:, 1:] != keys[:, :-1]).any(axis=0)
         self.winner = np.zeros(n, dtype=bool)
         self.winner[ranked[first]] = True
+        self._columns: list[tuple[str, pd.Series]] | None = None
 
     def is_metric(self, positions: np.ndarray, metric: str) -> np.ndarray:
         """Whether the figures at some positions are of a metric."""
@@ -158,8 +159,19 @@ class Prepared:
         return parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts))
 
     def records(self, positions: np.ndarray | Sequence[int]) -> list[dict[str, Any]]:
-        """The figures at some positions as dicts (``DataFrame.to_dict("records")``), in the order given."""
-        return self.frame.take(np.asarray(positions, dtype=np.int64)).to_dict("records")
+        """Return the figures at some positions as dicts, in the order given.
+
+        The dicts are those of ``frame.take(positions).to_dict("records")`` (native Python values),
+        built column by column.
+        """
+        positions = np.asarray(positions, dtype=np.int64)
+        if self._columns is None:
+            self._columns = [(str(c), self.frame[c]) for c in self.frame.columns]
+        names, lists = [], []
+        for name, column in self._columns:
+            names.append(name)
+            lists.append(_native_list(column, positions))
+        return [dict(zip(names, row, strict=True)) for row in zip(*lists, strict=True)]
 
     def series_groups(self, positions: np.ndarray, mode: str) -> Iterator[tuple[str, np.ndarray]]:
         """`series_groups` over positions."""
@@ -183,6 +195,26 @@ class Prepared:
         A series group of one metric (and any subset of it by metric or by day) holds whole groups.
         """
         return positions[self.winner[positions]]
+
+
+_NATIVE = (str, float, int, bool, type(None))
+
+
+def _native_list(column: pd.Series, positions: np.ndarray) -> list[Any]:
+    """A column's values at some positions as ``to_dict("records")`` gives them (Python scalars)."""
+    from pandas.core.dtypes.cast import maybe_box_native
+
+    values = column.array
+    if isinstance(values, pd.arrays.NumpyExtensionArray):
+        array = values.to_numpy()
+        if array.dtype.kind in "fiub":
+            return array[positions].tolist()  # Python floats, ints and bools, as to_dict boxes them
+        if array.dtype == object:
+            out = array[positions].tolist()
+            if all(type(v) in _NATIVE for v in out):
+                return out
+            return [maybe_box_native(v) for v in out]
+    return [maybe_box_native(v) for v in column.take(positions)]
 
 
 def prepared(figures: pd.DataFrame, ctx: Context | None) -> Prepared:
@@ -268,13 +300,15 @@ class RangeMax:
         v2 = np.full(n, -INF)
         i2 = np.full(n, -1, dtype=np.int64)
         self.levels = [(v1, i1, v2, i2)]
+        d1, d2 = self.docs, np.full(n, -2, dtype=np.int64)  # each cell's documents (-2: none)
         span = 1
         while 2 * span <= n:
-            a = self.levels[-1]
+            v1, i1, v2, i2 = self.levels[-1]
             m = n - 2 * span + 1
-            left = tuple(x[:m] for x in a)
-            right = tuple(x[span:span + m] for x in a)
-            self.levels.append(self._merge(left, right, overlap=False))  # type: ignore[arg-type]
+            cell, d1, d2 = _halves((v1[:m], i1[:m], v2[:m], i2[:m]), (d1[:m], d2[:m]),
+                                   (v1[span:span + m], i1[span:span + m], v2[span:span + m], i2[span:span + m]),
+                                   (d1[span:span + m], d2[span:span + m]))
+            self.levels.append(cell)
             span *= 2
 
     def _doc(self, idx: np.ndarray) -> np.ndarray:
@@ -345,6 +379,40 @@ class RangeMax:
         out_v[ok] = res_v
         out_i[ok] = np.where(np.isneginf(res_v), -1, res_i)
         return out_v, out_i
+
+
+def _halves(
+    a: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    a_docs: tuple[np.ndarray, np.ndarray],
+    b: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    b_docs: tuple[np.ndarray, np.ndarray],
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray, np.ndarray]:
+    """`RangeMax._merge` of two adjacent halves (every position of ``a`` before every one of ``b``).
+
+    A range's best beats its second, and ``a`` wins a tie of values (its position is lower), so the
+    best is ``a``'s or ``b``'s best, and the second the better of the best candidate from another
+    document on each side. Returns the cell and its two documents (-2 for none).
+    """
+    av1, ai1, av2, ai2 = a
+    bv1, bi1, bv2, bi2 = b
+    ad1, ad2 = a_docs
+    bd1, bd2 = b_docs
+    take_b = bv1 > av1
+    bv = np.where(take_b, bv1, av1)
+    none = bv == -INF
+    bi = np.where(none, -1, np.where(take_b, bi1, ai1))
+    bd = np.where(none, -2, np.where(take_b, bd1, ad1))
+    # the other side's best unless it shares the best's document, then that side's second
+    a_other = ~take_b | (ad1 == bd1)
+    b_other = take_b | (bd1 == ad1)
+    cav, cai, cad = (np.where(a_other, av2, av1), np.where(a_other, ai2, ai1), np.where(a_other, ad2, ad1))
+    cbv, cbi, cbd = (np.where(b_other, bv2, bv1), np.where(b_other, bi2, bi1), np.where(b_other, bd2, bd1))
+    take = cbv > cav
+    sv = np.where(take, cbv, cav)
+    gone = sv == -INF
+    si = np.where(gone, -1, np.where(take, cbi, cai))
+    sd = np.where(gone, -2, np.where(take, cbd, cad))
+    return (bv, bi, sv, si), bd, sd
 
 
 def _better(av: np.ndarray, ai: np.ndarray, bv: np.ndarray, bi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -228,52 +228,60 @@ def first_largest_chain(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     upto = np.searchsorted(values, -lo, side="right").tolist()  # ranks of slots <= -lo[i]
     los = lo.tolist()
     his = hi.tolist()
-    tree = [0] * (size + 1)
+    tree = [0] * (size + 1)  # a Fenwick tree over ranks: how many slots hold each (the loops inline its steps)
     top = 1 << max(size.bit_length() - 1, 0)
-
-    def add(rank: int, delta: int) -> None:
-        rank += 1
-        while rank <= size:
-            tree[rank] += delta
-            rank += rank & -rank
-
-    def count(ranks: int) -> int:  # slots with rank < ranks
-        total = 0
-        while ranks > 0:
-            total += tree[ranks]
-            ranks -= ranks & -ranks
-        return total
-
-    def nth(k: int) -> int:  # rank of the k-th slot (1-based)
-        pos, step = 0, top
-        while step:
-            if pos + step <= size and tree[pos + step] < k:
-                pos += step
-                k -= tree[pos]
-            step >>= 1
-        return pos
-
     evicted = [-1] * n
     filled = 0
     for i in range(n - 1, -1, -1):
-        before = count(upto[i])
+        r, before = upto[i], 0  # slots with rank < upto[i]
+        while r > 0:
+            before += tree[r]
+            r &= r - 1
+        slot = slot_of[i]
         if before < filled:
-            gone = nth(before + 1)
-            add(gone, -1)
+            k, gone, step = before + 1, 0, top  # the rank of the (before + 1)-th slot
+            while step:
+                nxt = gone + step
+                if nxt <= size and tree[nxt] < k:
+                    gone = nxt
+                    k -= tree[nxt]
+                step >>= 1
             evicted[i] = gone
             filled -= 1
-        add(slot_of[i], 1)
+            if gone == slot:  # evicted and inserted again: the slots do not change
+                filled += 1
+                continue
+            r = gone + 1
+            while r <= size:
+                tree[r] -= 1
+                r += r & -r
+        r = slot + 1
+        while r <= size:
+            tree[r] += 1
+            r += r & -r
         filled += 1
     longest = filled
     keep = np.zeros(n, dtype=bool)
     floor, floor_upto, kept = -INF, size, 0
     for i in range(n):
-        add(slot_of[i], -1)
-        if evicted[i] >= 0:
-            add(evicted[i], 1)
+        slot, gone = slot_of[i], evicted[i]
+        if gone != slot:  # undo step i of the reverse pass
+            r = slot + 1
+            while r <= size:
+                tree[r] -= 1
+                r += r & -r
+            if gone >= 0:
+                r = gone + 1
+                while r <= size:
+                    tree[r] += 1
+                    r += r & -r
         if his[i] >= floor:
             point, point_upto = (los[i], upto[i]) if los[i] >= floor else (floor, floor_upto)
-            if kept + 1 + count(point_upto) == longest:
+            r, after = point_upto, 0  # the longest run that can follow: slots with rank < point_upto
+            while r > 0:
+                after += tree[r]
+                r &= r - 1
+            if kept + 1 + after == longest:
                 keep[i] = True
                 kept += 1
                 floor, floor_upto = point, point_upto
