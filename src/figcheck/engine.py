@@ -104,7 +104,8 @@ def prepare(figures: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame:
     day = _days_of(_Column(figures["as_of"]) if "as_of" in figures else None, rows)
     doc_codes = _Column(figures["doc_id"]).sorted_codes(rows)
     metric_codes = metric.sorted_codes(rows)
-    keys = [_sort_key(day), _code_key(doc_codes), _sort_key(start), _code_key(metric_codes), _sort_key(numbers["value"])]
+    keys = [_sort_key(day), _code_key(doc_codes), _sort_key(start), _code_key(metric_codes),
+            _sort_key(numbers["value"])]
     perm = np.lexsort(keys[::-1])
     rows = rows[perm]
     n = len(rows)
@@ -183,12 +184,12 @@ class _Column:
 
 
 def _code_key(codes: np.ndarray) -> np.ndarray:
-    """A sort key from sorted codes, missing values (-1) last, as pandas' multi-column sort orders them."""
+    """Make a sort key of sorted codes, missing values (-1) last, as pandas' multi-column sort orders them."""
     return np.where(codes < 0, codes.max(initial=-1) + 1, codes)
 
 
 def _sort_key(values: np.ndarray) -> np.ndarray:
-    """A sort key as pandas' multi-column sort builds it: codes of the sorted values, missing values last."""
+    """Make a sort key as pandas' multi-column sort does: codes of the sorted values, missing values last."""
     codes, uniques = pd.factorize(values, sort=True)
     return np.where(codes < 0, len(uniques), codes)
 

@@ -148,11 +148,11 @@ class Prepared:
         self._columns: list[tuple[str, pd.Series]] | None = None
 
     def is_metric(self, positions: np.ndarray, metric: str) -> np.ndarray:
-        """Whether the figures at some positions are of a metric."""
+        """Tell, for the figures at some positions, whether each is of a metric."""
         return self.metric[positions] == self.metric_code.get(metric, -2)
 
     def rows(self, metrics: Sequence[str]) -> np.ndarray:
-        """Positions of the figures of some metrics, in canonical order."""
+        """Return the positions of the figures of some metrics, in canonical order."""
         parts = [self._positions[m] for m in metrics if m in self._positions]
         if not parts:
             return np.zeros(0, dtype=np.int64)
@@ -174,7 +174,7 @@ class Prepared:
         return [dict(zip(names, row, strict=True)) for row in zip(*lists, strict=True)]
 
     def series_groups(self, positions: np.ndarray, mode: str) -> Iterator[tuple[str, np.ndarray]]:
-        """`series_groups` over positions."""
+        """Split positions into the groups a rule compares, by claimant series, as `series_groups` does."""
         if not len(positions):
             return
         if mode == "any":
@@ -190,18 +190,20 @@ class Prepared:
             yield self.series_names[k], positions[(codes == k) | unattributed]
 
     def collapse(self, positions: np.ndarray) -> np.ndarray:
-        """`collapse` over positions that hold whole groups of (document, metric, series, day).
+        """Keep one figure per document, metric, series and date, the largest, as `collapse` does.
 
-        A series group of one metric (and any subset of it by metric or by day) holds whole groups.
+        ``positions`` must hold whole groups of (document, metric, series, day): a series group of
+        some metrics does, and so does any part of it chosen by metric or by day. The largest is
+        decided once for every figure (``winner``): the largest value, then the first offset.
         """
         return positions[self.winner[positions]]
 
 
-_NATIVE = (str, float, int, bool, type(None))
+_NATIVE = frozenset((str, float, int, bool, type(None)))
 
 
 def _native_list(column: pd.Series, positions: np.ndarray) -> list[Any]:
-    """A column's values at some positions as ``to_dict("records")`` gives them (Python scalars)."""
+    """Read a column's values at some positions as ``to_dict("records")`` gives them (Python scalars)."""
     from pandas.core.dtypes.cast import maybe_box_native
 
     values = column.array
@@ -211,21 +213,21 @@ def _native_list(column: pd.Series, positions: np.ndarray) -> list[Any]:
             return array[positions].tolist()  # Python floats, ints and bools, as to_dict boxes them
         if array.dtype == object:
             out = array[positions].tolist()
-            if all(type(v) in _NATIVE for v in out):
+            if _NATIVE.issuperset(map(type, out)):
                 return out
             return [maybe_box_native(v) for v in out]
     return [maybe_box_native(v) for v in column.take(positions)]
 
 
 def prepared(figures: pd.DataFrame, ctx: Context | None) -> Prepared:
-    """The figures as arrays: the engine's, or built here when a check is called on its own."""
+    """Return the figures as arrays: the engine's, or built here when a check is called on its own."""
     if ctx is not None and ctx.prepared is not None and ctx.prepared.source is figures:
         return ctx.prepared
     return Prepared(figures)
 
 
 def metric_rows(figures: pd.DataFrame, metrics: Sequence[str], ctx: Context | None = None) -> pd.DataFrame:
-    """The prepared figures of some metrics, in canonical order."""
+    """Return the prepared figures of some metrics, in canonical order (a DataFrame; checks use `Prepared.rows`)."""
     table = prepared(figures, ctx)
     return table.frame.take(table.rows(metrics))
 
@@ -318,20 +320,17 @@ class RangeMax:
         self,
         a: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         b: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-        overlap: bool = True,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The cell of two cells' ranges: its best, and its best from another document than the best's.
+        """Merge two cells whose ranges may overlap (a query): the best, and the best of another document.
 
-        ``overlap``: the ranges may share cells (a query), so ``b``'s candidates that are ``a``'s
-        are counted once; two halves of a level never share any.
+        Elementwise, with the tie rule of the class (the lowest position wins equal values).
         """
         av1, ai1, av2, ai2 = a
         bv1, bi1, bv2, bi2 = b
-        if overlap:
-            # a cell may come from both halves of an overlapping query: count it once
-            bv1 = np.where((bi1 == ai1) | (bi1 == ai2), -INF, bv1)
-            bv2 = np.where((bi2 == ai1) | (bi2 == ai2), -INF, bv2)
-        # the best of a range is never beaten by that range's second (from another document)
+        # a cell may come from both halves of an overlapping query: count it once
+        bv1 = np.where((bi1 == ai1) | (bi1 == ai2), -INF, bv1)
+        bv2 = np.where((bi2 == ai1) | (bi2 == ai2), -INF, bv2)
+        # a range's best is never beaten by its second, so the best is one of the two bests
         bv, bi = _better(av1, ai1, bv1, bi1)
         bi = np.where(bv == -INF, -1, bi)
         best_doc = self._doc(bi)
@@ -341,6 +340,7 @@ class RangeMax:
             sv, si = _better(sv, si, np.where(self._doc(ci) == best_doc, -INF, cv), ci)
         si = np.where(sv == -INF, -1, si)
         return bv, bi, sv, si
+
     def query(self, left: np.ndarray, right: np.ndarray, exclude_doc: np.ndarray | None = None
               ) -> tuple[np.ndarray, np.ndarray]:
         """Largest value in ``[left, right)`` for each query (``-inf``, ``-1`` when the range is empty).
@@ -387,7 +387,7 @@ def _halves(
     b: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     b_docs: tuple[np.ndarray, np.ndarray],
 ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray, np.ndarray]:
-    """`RangeMax._merge` of two adjacent halves (every position of ``a`` before every one of ``b``).
+    """Merge two adjacent halves of a level (every position of ``a`` before every one of ``b``).
 
     A range's best beats its second, and ``a`` wins a tie of values (its position is lower), so the
     best is ``a``'s or ``b``'s best, and the second the better of the best candidate from another
@@ -416,7 +416,7 @@ def _halves(
 
 
 def _better(av: np.ndarray, ai: np.ndarray, bv: np.ndarray, bi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The better of two candidates, elementwise: the larger value, then the lower position (-1: none)."""
+    """Pick the better of two candidates, elementwise: the larger value, then the lower position (-1: none)."""
     big = np.iinfo(np.int64).max
     take_b = (bv > av) | ((bv == av) & (np.where(bi < 0, big, bi) < np.where(ai < 0, big, ai)))
     return np.where(take_b, bv, av), np.where(take_b, bi, ai)

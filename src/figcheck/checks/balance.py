@@ -127,7 +127,7 @@ def _day(rec: dict[str, Any]) -> float:
 
 
 def _check_doc(doc: list[dict[str, Any]], rule: Rule, ctx: Context) -> _Sums | None:
-    """The sums of one document's group when its parts do not add up to its total, else None."""
+    """Add up one document's group: its sums when its parts do not add up to its total, else None."""
     p = rule.params
     totals = [r for r in doc if r["metric"] == p["total"]]
     if not totals:
@@ -174,7 +174,7 @@ def _check_doc(doc: list[dict[str, Any]], rule: Rule, ctx: Context) -> _Sums | N
 
 
 def _record(sums: _Sums, full: dict[int, dict[str, Any]], rule: Rule) -> dict[str, Any]:
-    """The finding of a group whose parts do not add up, from the figures' whole records."""
+    """Write the finding of a group whose parts do not add up, from the figures' whole records."""
     p = rule.params
     totals = [full[r["_pos"]] for r in sums.totals]
     used = [full[r["_pos"]] for r in sums.used]
