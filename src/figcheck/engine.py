@@ -104,8 +104,7 @@ def prepare(figures: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame:
     day = _days_of(_Column(figures["as_of"]) if "as_of" in figures else None, rows)
     doc_codes = _Column(figures["doc_id"]).sorted_codes(rows)
     metric_codes = metric.sorted_codes(rows)
-    keys = [_sort_key(day), _code_key(doc_codes), _sort_key(start), _code_key(metric_codes),
-            _sort_key(numbers["value"])]
+    keys = [_sort_key(day), _code_key(doc_codes), start, _code_key(metric_codes), _sort_key(numbers["value"])]
     perm = np.lexsort(keys[::-1])
     rows = rows[perm]
     n = len(rows)
@@ -168,13 +167,17 @@ class _Column:
     def objects(self, rows: np.ndarray) -> np.ndarray:
         """Return the values at ``rows`` as Python objects, None for a missing value.
 
-        The same values as ``.astype(object).where(.notna(), None)``; a column of strings is
-        converted once per distinct value.
+        The same values as ``.astype(object).where(.notna(), None)``. A column of strings that
+        repeat (metrics, dates, documents) is converted once per distinct value, one of mostly
+        distinct strings (figure ids) string by string.
         """
         array = self.values.array
         if isinstance(self.values.dtype, pd.StringDtype):
-            codes, uniques = self.codes()
-            return np.append(uniques, None)[codes[rows]]  # code -1 takes the last: None
+            head = self.values.iloc[:4096]
+            if self._codes is not None or len(pd.unique(head)) <= len(head) // 2:
+                codes, uniques = self.codes()
+                return np.append(uniques, None)[codes[rows]]  # code -1 takes the last: None
+            return self.values.take(rows).to_numpy(dtype=object, na_value=None)
         if isinstance(array, pd.arrays.NumpyExtensionArray) and array.dtype == object:
             out = array.to_numpy()[rows]
             out[pd.isna(out)] = None

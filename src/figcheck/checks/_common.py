@@ -503,25 +503,29 @@ def short_metric(metric: str) -> str:
 
 def cite(row: Mapping[str, Any]) -> str:
     """Where a figure comes from: "“about 129” (The Daily Ledger, 2023-12-21, cairo.md line 12)"."""
+    get = row.get
+    source, published, line, claimant = get("source"), get("published"), get("line"), get("claimant")
     parts = []
-    if _present(row.get("source")):
-        parts.append(str(row["source"]))
-    if _present(row.get("published")):
-        parts.append(str(row["published"]))
-    line = row.get("line")
-    where = str(row.get("doc_id"))
-    if _present(line):
+    if source is not None and not (isinstance(source, float) and math.isnan(source)):
+        parts.append(str(source))
+    if published is not None and not (isinstance(published, float) and math.isnan(published)):
+        parts.append(str(published))
+    where = str(get("doc_id"))
+    if line is not None and not (isinstance(line, float) and math.isnan(line)):
         where += f" line {int(line)}"
     parts.append(where)
-    claimant = row.get("claimant")
-    said = f", according to {claimant}" if _present(claimant) else ""
-    return f"“{row.get('surface')}”{said} ({', '.join(parts)})"
+    said = (f", according to {claimant}"
+            if claimant is not None and not (isinstance(claimant, float) and math.isnan(claimant)) else "")
+    return f"“{get('surface')}”{said} ({', '.join(parts)})"
 
 
-def dated(row: Mapping[str, Any]) -> str:
-    """A figure with its as-of date and source: "“About 129” as of 2023-12-21, according to Israel (...)"."""
+def dated(row: Mapping[str, Any], cited: str | None = None) -> str:
+    """A figure with its as-of date and source: "“About 129” as of 2023-12-21, according to Israel (...)".
+
+    ``cited`` is the figure's `cite`, when the caller has it already.
+    """
     when = f" as of {row['as_of']}" if _present(row.get("as_of")) else ""
-    c = cite(row)
+    c = cite(row) if cited is None else cited
     head, _, tail = c.partition(" (")
     if _present(row.get("claimant")):
         head = head.split(", according to ")[0]
@@ -563,8 +567,12 @@ def finding(
     metric: str,
     values: Mapping[str, str],
     severity: str | None = None,
+    cites: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """One finding record: fingerprint, severity, the rule's message filled in, every figure id."""
+    """One finding record: fingerprint, severity, the rule's message filled in, every figure id.
+
+    ``cites`` are the figures' `cite`, when the caller has them already (a figure in many findings).
+    """
     fill = {
         "rule_id": rule.id,
         "name": rule.name,
@@ -572,7 +580,7 @@ def finding(
         "observed": observed,
         "expected": expected,
         "verdict": verdict,
-        "figures": "; ".join(cite(r) for r in rows),
+        "figures": "; ".join(cite(r) for r in rows) if cites is None else "; ".join(cites),
         **values,
     }
     return {

@@ -31,6 +31,7 @@ from figcheck.checks._common import (
     Param,
     Prepared,
     RangeMax,
+    cite,
     dated,
     finding,
     findings_frame,
@@ -88,6 +89,7 @@ def _check_group(table: Prepared, g: np.ndarray, rule: Rule, metric: str) -> lis
     ordered = sorted(pairs)
     need = sorted({k for pair in ordered for k in pair})
     recs = dict(zip(need, table.records(g[need]), strict=True))
+    cites = {k: cite(r) for k, r in recs.items()}  # a figure may be in several findings: cite it once
     for i, j in ordered:
         a, b = recs[i], recs[j]
         lower, upper = (a, b) if a["high"] < b["low"] else (b, a)
@@ -97,8 +99,9 @@ def _check_group(table: Prepared, g: np.ndarray, rule: Rule, metric: str) -> lis
             observed=f"{fmt_interval(lower['low'], lower['high'], unit)} and "
                      f"{fmt_interval(upper['low'], upper['high'], unit)}",
             expected="overlapping figures", metric=metric,
-            values={"first": dated(a), "second": dated(b),
+            values={"first": dated(a, cites[i]), "second": dated(b, cites[j]),
                     "window": "the same day" if window == 0 else f"{window} day{'s' if window != 1 else ''}"},
+            cites=[cites[i], cites[j]],
         ))
     return records
 

@@ -35,6 +35,7 @@ from figcheck.checks._common import (
     Prepared,
     RangeMax,
     addable,
+    cite,
     dated,
     finding,
     findings_frame,
@@ -89,7 +90,8 @@ def _against_event_total(table: Prepared, parts: np.ndarray, wholes: np.ndarray,
     if not len(over):
         return []
     whole = table.records([wholes[top]])[0]
-    return [_record(p, whole, rule) for p in table.records(over)]
+    whole_cite = cite(whole)  # one whole for every part: cite it once
+    return [_record(p, whole, rule, whole_cite) for p in table.records(over)]
 
 
 def _against_dated(table: Prepared, parts: np.ndarray, wholes: np.ndarray, rule: Rule, growing: bool
@@ -106,19 +108,26 @@ def _against_dated(table: Prepared, parts: np.ndarray, wholes: np.ndarray, rule:
     idx = np.flatnonzero((at >= 0) & (p_low > -smallest))
     if not len(idx):
         return []
-    return [_record(p, w, rule) for p, w in zip(table.records(parts[idx]), table.records(wholes[at[idx]]),
-                                                 strict=True)]
+    matched = at[idx]
+    shown = np.unique(matched)  # a whole may bound many parts: read and cite it once
+    whole_recs = table.records(wholes[shown])
+    whole_of = dict(zip(shown.tolist(), whole_recs, strict=True))
+    whole_cite = {k: cite(r) for k, r in whole_of.items()}
+    return [_record(p, whole_of[w], rule, whole_cite[w])
+            for p, w in zip(table.records(parts[idx]), matched.tolist(), strict=True)]
 
 
-def _record(part: dict[str, Any], whole: dict[str, Any], rule: Rule) -> dict[str, Any]:
+def _record(part: dict[str, Any], whole: dict[str, Any], rule: Rule, whole_cite: str) -> dict[str, Any]:
     unit = part.get("unit") or ""
+    part_cite = cite(part)
     return finding(
         rule, [part, whole], verdict="contradiction",
         observed=f"{part['metric']} {fmt_interval(part['low'], part['high'], unit)}",
         expected=f"≤ {whole['metric']} {fmt_interval(whole['high'], whole['high'], unit)}",
         metric=part["metric"],
-        values={"part": dated(part), "whole": dated(whole), "part_metric": part["metric"],
+        values={"part": dated(part, part_cite), "whole": dated(whole, whole_cite), "part_metric": part["metric"],
                 "whole_metric": whole["metric"]},
+        cites=[part_cite, whole_cite],
     )
 
 
