@@ -297,21 +297,33 @@ class RangeMax:
     def __init__(self, values: np.ndarray, docs: np.ndarray) -> None:
         self.docs = np.asarray(docs, dtype=np.int64)
         n = len(values)
+        self._n = n
         v1 = np.asarray(values, dtype=float)
         i1 = np.arange(n, dtype=np.int64)
         v2 = np.full(n, -INF)
         i2 = np.full(n, -1, dtype=np.int64)
-        self.levels = [(v1, i1, v2, i2)]
-        d1, d2 = self.docs, np.full(n, -2, dtype=np.int64)  # each cell's documents (-2: none)
-        span = 1
-        while 2 * span <= n:
-            v1, i1, v2, i2 = self.levels[-1]
+        self._levels = [(v1, i1, v2, i2)]
+        self._level_docs = (self.docs, np.full(n, -2, dtype=np.int64))  # the last level's documents (-2: none)
+
+    @property
+    def levels(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """Level k: for each start, (best, its position, best of another document, its position) over 2^k cells."""
+        self._build(self._n.bit_length())
+        return self._levels
+
+    def _build(self, top: int) -> None:
+        """Build the levels up to ``top`` (those a query needs; each from the one below)."""
+        n = self._n
+        while len(self._levels) <= top and 2 ** len(self._levels) <= n:
+            span = 1 << (len(self._levels) - 1)
+            v1, i1, v2, i2 = self._levels[-1]
+            d1, d2 = self._level_docs
             m = n - 2 * span + 1
             cell, d1, d2 = _halves((v1[:m], i1[:m], v2[:m], i2[:m]), (d1[:m], d2[:m]),
                                    (v1[span:span + m], i1[span:span + m], v2[span:span + m], i2[span:span + m]),
                                    (d1[span:span + m], d2[span:span + m]))
-            self.levels.append(cell)
-            span *= 2
+            self._levels.append(cell)
+            self._level_docs = (d1, d2)
 
     def _doc(self, idx: np.ndarray) -> np.ndarray:
         return np.where(idx >= 0, self.docs[np.maximum(idx, 0)], -2)
@@ -364,9 +376,10 @@ class RangeMax:
         res_v = np.empty(len(lq))
         res_i = np.empty(len(lq), dtype=np.int64)
         excl = None if exclude_doc is None else np.asarray(exclude_doc, dtype=np.int64)[ok]
+        self._build(int(k.max()))
         for level in np.unique(k):
             sel = k == level
-            lv = self.levels[level]
+            lv = self._levels[level]
             a = tuple(x[lq[sel]] for x in lv)
             b = tuple(x[rq[sel] - (1 << level)] for x in lv)
             bv, bi, sv, si = self._merge(a, b)  # type: ignore[arg-type]
