@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import pandas as pd
@@ -52,18 +52,45 @@ def iter_figures(
     items: Iterable[Document | Problem],
     vocab: Vocabulary,
     problems: list[Problem] | None = None,
+    *,
+    validate: bool = True,
+    on_problem: Callable[[Problem], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Figures rows, document after document, from a stream of documents and problems.
 
-    Problems are appended to ``problems`` (when given) as they pass; nothing is held in memory
-    beyond one document, so this suits corpora of any size.
+    Args:
+        items: documents and input problems, as `figcheck.corpus.iter_documents` yields them.
+        vocab: the vocabulary to read with.
+        problems: list to append every problem to (input problems, and rows that break the
+            figures contract), or None.
+        validate: check the rows against the figures contract (`figcheck.validate`) in batches
+            of whole documents; rows that break it are reported as problems and left out.
+        on_problem: called with each problem the moment it is met (the CLI prints it).
+
+    Nothing is held in memory beyond one batch of rows (see `figcheck.validate.FigureValidator`),
+    so this suits corpora of any size.
     """
-    for item in items:
-        if isinstance(item, Problem):
-            if problems is not None:
-                problems.append(item)
-            continue
-        yield from extract_document(item, vocab)
+
+    def report(problem: Problem) -> None:
+        if problems is not None:
+            problems.append(problem)
+        if on_problem is not None:
+            on_problem(problem)
+
+    def pairs() -> Iterator[tuple[Document, list[dict[str, Any]]]]:
+        for item in items:
+            if isinstance(item, Problem):
+                report(item)
+                continue
+            yield item, extract_document(item, vocab)
+
+    if not validate:
+        for _doc, rows in pairs():
+            yield from rows
+        return
+    from figcheck.validate import validated
+
+    yield from validated(pairs(), vocab, report)
 
 
 def extract(
@@ -72,6 +99,7 @@ def extract(
     rules: PathArg | None = None,
     source: str | None = None,
     published: str | None = None,
+    validate: bool = True,
 ) -> pd.DataFrame:
     """Extract every figure from articles into a figures DataFrame.
 
@@ -80,10 +108,13 @@ def extract(
         rules: a rules folder (metrics.yaml, qualifiers.yaml, lexicon.yaml); the shipped one if None.
         source: outlet for every document read from paths.
         published: publication date for every document read from paths.
+        validate: check the figures against the contract (`figcheck.validate`) with
+            great-expectations; rows that break it are left out and reported. Costs a few seconds
+            of start-up (great-expectations' import), then little per row.
 
     Returns:
         One row per figure with the Figure columns of DESIGN.md, in document and text order.
-        Unreadable inputs are in ``frame.attrs["problems"]``.
+        Unreadable inputs and rows that break the contract are in ``frame.attrs["problems"]``.
 
     Example:
         >>> figures = extract("examples")  # doctest: +SKIP
@@ -96,7 +127,7 @@ def extract(
         problems.extend(paths_or_documents.attrs.get("problems", []))
     else:
         items = corpus.iter_documents(_as_list(paths_or_documents), source=source, published=published)
-    frame = figures_frame(iter_figures(items, vocab, problems))
+    frame = figures_frame(iter_figures(items, vocab, problems, validate=validate))
     _log(problems)
     frame.attrs["problems"] = problems
     return frame
