@@ -291,13 +291,13 @@ def test_cli_validates_in_batches_of_whole_documents(tmp_path, monkeypatch):
     runner = CliRunner()
     whole = runner.invoke(app, ["extract", str(tmp_path)])
     batches = []
-    real = figcheck.validate.validate_figures
+    real = figcheck.validate._check
 
-    def spy(figures, documents, vocab, **kw):
+    def spy(figures, documents, vocab, hint):
         batches.append(sorted(set(figures["doc_id"])))
-        return real(figures, documents, vocab, **kw)
+        return real(figures, documents, vocab, hint)
 
-    monkeypatch.setattr(figcheck.validate, "validate_figures", spy)
+    monkeypatch.setattr(figcheck.validate, "_check", spy)
     monkeypatch.setattr(figcheck.validate, "DEFAULT_BATCH_ROWS", 4)
     monkeypatch.setattr(figcheck.validate.validated, "__defaults__", (4,))
     small = runner.invoke(app, ["extract", str(tmp_path)])

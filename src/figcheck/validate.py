@@ -208,8 +208,7 @@ def contract_view(figures: pd.DataFrame, documents: pd.DataFrame | None = None) 
             view[col] = _as_text_column(view[col])
     doc_ids = view["doc_id"] if "doc_id" in view.columns else pd.Series(pd.NA, index=view.index, dtype=object)
     starts = view["start"] if "start" in view.columns else pd.Series(pd.NA, index=view.index, dtype=object)
-    expected = doc_ids.astype(object).map(_plain) + ":" + starts.astype(object).map(_plain)
-    view[EXPECTED_ID] = expected.astype(pd.StringDtype())
+    view[EXPECTED_ID] = (_as_id_part(doc_ids) + ":" + _as_id_part(starts)).astype(pd.StringDtype())
     if documents is not None:
         texts = dict(zip(documents["doc_id"].astype(object), documents["text"].astype(object), strict=True))
         ends = view["end"] if "end" in view.columns else pd.Series(pd.NA, index=view.index, dtype=object)
@@ -220,6 +219,13 @@ def contract_view(figures: pd.DataFrame, documents: pd.DataFrame | None = None) 
             dtype=pd.StringDtype(),
         )
     return view
+
+
+def _as_id_part(col: pd.Series) -> pd.Series:
+    """Render a column as the text it contributes to ``doc_id:start`` (vectorised for the usual dtypes)."""
+    if pd.api.types.is_integer_dtype(col.dtype) or isinstance(col.dtype, pd.StringDtype):
+        return col.astype(pd.StringDtype()).fillna("").astype(object)
+    return col.astype(object).map(_plain)
 
 
 def _plain(value: Any) -> str:
@@ -281,66 +287,71 @@ def validate_figures(
         >>> str(problems[0])  # doctest: +SKIP
         "examples/...md:10: error: figure '...:313' ('more than 200') breaks the figures contract: low >= 0 ..."
     """
-    metric_ids = vocab.metric_ids() if vocab is not None else None
-    with_documents = documents is not None
-    table_name = "figures table"
     if not isinstance(figures, pd.DataFrame):
         raise TypeError("validate_figures needs a pandas DataFrame")
     figures = figures.reset_index(drop=True)
+    keep, problems = _check(figures, documents, vocab, hint)
+    return _typed(figures[keep] if list(figures.columns) == FIGURE_COLUMNS
+                  else figures.iloc[0:0].reindex(columns=FIGURE_COLUMNS)), problems
+
+
+TABLE = "figures table"
+
+
+def _check(
+    figures: pd.DataFrame, documents: pd.DataFrame | None, vocab: Vocabulary | None, hint: str | None
+) -> tuple[Any, list[Problem]]:
+    """Validate ``figures`` (a 0..n-1 index); return (boolean mask of rows that pass, problems)."""
+    keep = pd.Series(False, index=figures.index)
     problems: list[Problem] = []
-    if figures.empty and list(figures.columns) == FIGURE_COLUMNS:
-        return _typed(figures), problems
-
-    view = contract_view(figures, documents)
-    pairs = _clauses_and_expectations(metric_ids, with_documents, view_columns(with_documents))
-    structure = [(c, e) for c, e in pairs if c.phase == "structure"]
-    values = [(c, e) for c, e in pairs if c.phase == "values"]
-
     columns = list(figures.columns)
     if columns != FIGURE_COLUMNS:
-        # Checked by great-expectations too (the "columns" clause), but the other clauses cannot run.
+        # great-expectations checks this too (the "columns" clause), but no other clause can run.
         missing = [c for c in FIGURE_COLUMNS if c not in columns]
         extra = [c for c in columns if c not in FIGURE_COLUMNS]
         detail = "; ".join(filter(None, [f"missing {', '.join(missing)}" if missing else "",
                                          f"unexpected {', '.join(map(str, extra))}" if extra else "",
                                          "" if missing or extra else "in the wrong order"]))
-        problems.append(Problem(table_name, 0, f"columns are not the figures columns ({detail})",
-                                structure[0][0].fix))
-        return _typed(figures.iloc[0:0].reindex(columns=FIGURE_COLUMNS)), problems
+        problems.append(Problem(TABLE, 0, f"columns are not the figures columns ({detail})",
+                                "build the table with figcheck.extract or select FIGURE_COLUMNS in order"))
+        return keep, problems
+    if figures.empty:
+        return keep, problems
 
+    view = contract_view(figures, documents)
+    pairs = _clauses_and_expectations(vocab.metric_ids() if vocab is not None else None, documents is not None,
+                                      view_columns(documents is not None))
     broken: dict[int, list[Clause]] = {}
-    table_failures = _run(view, structure, broken)
-    if table_failures:
-        for clause, observed in table_failures:
-            problems.append(Problem(table_name, 0, f"breaks the figures contract: {clause.name} "
-                                    f"(the column's type is {observed})", clause.fix))
-        return _typed(figures.iloc[0:0]), problems
-
+    failures = _run(view, [(c, e) for c, e in pairs if c.phase == "structure"], broken)
     ok = ~figures.index.isin(list(broken))
-    if ok.any():
+    if not failures and ok.any():
         typed_view = view[ok].copy()
         for col in FLOAT_COLUMNS:
             typed_view[col] = typed_view[col].astype("float64")
         for col in INT_COLUMNS:
             typed_view[col] = typed_view[col].astype("int64")
-        for clause, observed in _run(typed_view, values, broken):
-            problems.append(Problem(table_name, 0, f"breaks the figures contract: {clause.name} "
-                                    f"({observed})", clause.fix))
+        failures = _run(typed_view, [(c, e) for c, e in pairs if c.phase == "values"], broken)
+    if failures:
+        # A clause broken by the table as a whole (a column of the wrong type): no row can be trusted.
+        for clause, observed in failures:
+            problems.append(Problem(TABLE, 0, f"breaks the figures contract: {clause.name} ({observed}); "
+                                    "no rows passed on", clause.fix))
+        return keep, problems
 
     paths = _paths(documents)
-    records = view.to_dict("records")
-    for i in sorted(broken):
-        row = {k: (None if v is pd.NA else v) for k, v in records[i].items()}
+    order = sorted(broken)
+    records = view.iloc[order].to_dict("records")
+    for i, record in zip(order, records, strict=True):
+        row = {k: (None if v is pd.NA else v) for k, v in record.items()}
         clauses = broken[i]
         problems.append(Problem(
-            _text(paths.get(row.get("doc_id")) or row.get("doc_id")) or table_name,
+            _text(paths.get(row.get("doc_id")) or row.get("doc_id")) or TABLE,
             _line(row.get("line")),
             f"figure {_text(row.get('figure_id'))!r} ({_text(row.get('surface'))!r}) breaks the figures contract: "
             + "; ".join(_says(c, row) for c in clauses) + "; row left out",
             hint or "; ".join(dict.fromkeys(c.fix for c in clauses)),
         ))
-    good = figures[~figures.index.isin(list(broken))]
-    return _typed(good), problems
+    return pd.Series(~figures.index.isin(order), index=figures.index), problems
 
 
 def _run(
@@ -365,7 +376,7 @@ def _run(
             continue
         indices = res.result.get("unexpected_index_list")
         if indices is None:
-            table.append((clause, str(res.result.get("observed_value"))))
+            table.append((clause, f"the column's type is {res.result.get('observed_value')}"))
             continue
         for i in indices:
             broken.setdefault(int(view.index[i]), []).append(clause)
@@ -475,24 +486,21 @@ class FigureValidator:
             yield from self.flush()
 
     def flush(self) -> Iterator[dict[str, Any]]:
-        """Validate what is held and yield the rows that pass."""
+        """Validate what is held and yield the rows that pass, exactly as they were given."""
         if not self._rows:
             return
         from figcheck.extract.figures import figures_frame
 
-        frame = figures_frame(self._rows)
-        documents = pd.DataFrame(self._docs, columns=["doc_id", "path", "text"])
+        rows, docs = self._rows, self._docs
         self._rows, self._docs = [], []
-        good, problems = validate_figures(frame, documents, self.vocab, hint=self.hint)
+        documents = pd.DataFrame(docs, columns=["doc_id", "path", "text"])
+        keep, problems = _check(figures_frame(rows), documents, self.vocab, self.hint)
         self.batches += 1
         for p in problems:
             self.on_problem(p)
-        yield from _records(good)
-
-
-def _records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
-    for row in frame.to_dict("records"):
-        yield {k: (None if v is None or (isinstance(v, float) and v != v) else v) for k, v in row.items()}
+        for row, ok in zip(rows, keep.tolist(), strict=True):
+            if ok:
+                yield row
 
 
 def validated(
