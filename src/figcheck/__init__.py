@@ -5,13 +5,14 @@ The public API::
     import figcheck
     docs = figcheck.load("examples")          # documents DataFrame
     figures = figcheck.extract("examples")    # figures DataFrame (one row per number)
+    findings = figcheck.check(figures)        # findings DataFrame (one row per contradiction)
 """
 
 from __future__ import annotations
 
-from figcheck.api import extract, load
+from figcheck.api import check, extract, load
 from figcheck.models import FIGURE_COLUMNS, FINDING_COLUMNS
 
 __version__ = "0.1.0"
 
-__all__ = ["FIGURE_COLUMNS", "FINDING_COLUMNS", "__version__", "extract", "load"]
+__all__ = ["FIGURE_COLUMNS", "FINDING_COLUMNS", "__version__", "check", "extract", "load"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -65,7 +66,8 @@ def iter_figures(
             figures contract), or None.
         validate: check the rows against the figures contract (`figcheck.validate`) in batches
             of whole documents; rows that break it are reported as problems and left out.
-        on_problem: called with each problem the moment it is met (the CLI prints it).
+        on_problem: called with each problem the moment it is met (the CLI prints it). With
+            neither ``problems`` nor ``on_problem``, problems are logged to the ``figcheck`` logger.
 
     Nothing is held in memory beyond one batch of rows (see `figcheck.validate.FigureValidator`),
     so this suits corpora of any size.
@@ -76,6 +78,8 @@ def iter_figures(
             problems.append(problem)
         if on_problem is not None:
             on_problem(problem)
+        if problems is None and on_problem is None:
+            _log([problem])  # never drop a problem silently
 
     def pairs() -> Iterator[tuple[Document, list[dict[str, Any]]]]:
         for item in items:
@@ -142,3 +146,48 @@ def _as_list(paths: PathArg | Sequence[PathArg]) -> list[PathArg]:
 def _log(problems: Iterable[Problem]) -> None:
     for p in problems:
         (log.error if p.severity == "error" else log.warning)("%s", p)
+
+
+def check(
+    figures: pd.DataFrame | PathArg | Sequence[PathArg],
+    rules: PathArg | Sequence[Any] | None = None,
+) -> pd.DataFrame:
+    """Check figures against the rules and return the findings.
+
+    Args:
+        figures: a figures DataFrame (from `extract`, or `figcheck.engine.make_figures`), or
+            article files/folders to extract first.
+        rules: a rules folder (metrics.yaml, qualifiers.yaml, lexicon.yaml and the ``<ID>.yaml``
+            rule files), or a list of `figcheck.ruleset.Rule`; the shipped rules when None.
+
+    Returns:
+        One row per finding: ``finding_id, rule_id, severity, verdict, message, figure_ids,
+        observed, expected`` (DESIGN.md's Finding), then ``metric, kind, rule_name``; sorted by
+        severity, rule id and finding id. Input problems met while extracting are in
+        ``frame.attrs["problems"]``.
+
+    Raises:
+        RuleError: a rule file is broken (the message names the file and the key).
+
+    Example:
+        >>> findings = check("examples")  # doctest: +SKIP
+        >>> findings[["rule_id", "verdict", "observed", "expected"]]  # doctest: +SKIP
+    """
+    from figcheck.engine import run
+    from figcheck.ruleset import Rule, load_rules
+
+    if isinstance(rules, str | os.PathLike) or rules is None:
+        vocab = load_vocabulary(rules)
+        rule_list = load_rules(rules, vocab)
+    else:
+        rule_list = list(rules)
+        if not all(isinstance(r, Rule) for r in rule_list):
+            raise TypeError("rules must be a rules folder or a list of figcheck.ruleset.Rule")
+        folders = {Path(r.path).parent for r in rule_list if r.path}
+        folder = folders.pop() if len(folders) == 1 else None
+        vocab = load_vocabulary(folder if folder is not None and (folder / "metrics.yaml").is_file() else None)
+    if not isinstance(figures, pd.DataFrame):
+        figures = extract(figures, rules=rules if isinstance(rules, str | os.PathLike) else None)
+    findings = run(figures, rule_list, vocab)
+    findings.attrs["problems"] = list(figures.attrs.get("problems", []))
+    return findings

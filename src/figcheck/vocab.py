@@ -66,7 +66,10 @@ class Cues:
         self.phrases = tuple(plain)
         self._weighted = [(re.compile(_phrase_re(p)), w) for p, w in weights.items()]
         if self.phrases:
-            parts = sorted((_phrase_re(p) for p in self.phrases), key=len, reverse=True)
+            # A cue is a whole word ("strike" does not match "strikes"); a phrase does not match a
+            # possessive ("in israel" is not "in Israel's war on Gaza").
+            parts = sorted((_phrase_re(p) + (r"(?!['’]s\b)" if " " in p else "") for p in self.phrases),
+                           key=len, reverse=True)
             self.rx: re.Pattern[str] | None = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])")
         else:
             self.rx = None
@@ -135,6 +138,7 @@ class Metric:
     boost: float
     fallback: Cues
     typical: tuple[float, float] | None
+    part_of: str | None
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,9 @@ def _load_cached(root_str: str, _stamps: tuple[tuple[str, int, int], ...]) -> Vo
     lex = docs["lexicon.yaml"]
     events = _events(lex_path, lex.get("events", []))
     for metric in metrics.values():
+        if metric.part_of and metric.part_of not in metrics:
+            raise RuleError(str(root / "metrics.yaml"), f"{metric.id}.part_of",
+                            f"names metric {metric.part_of!r}, which is not defined", "use a metric id from this file")
         if metric.event and metric.event not in events:
             raise RuleError(str(root / "metrics.yaml"), f"{metric.id}.event",
                             f"names event {metric.event!r}, which lexicon.yaml does not define",
@@ -296,7 +303,7 @@ def _metrics(path: Path, doc: dict[str, Any]) -> dict[str, Metric]:
     if not isinstance(items, list) or not items:
         raise RuleError(str(path), "metrics", "must be a non-empty list of metrics")
     out: dict[str, Metric] = {}
-    allowed = {"id", "description", "unit", "behaviour", "event", "cues", "typical"}
+    allowed = {"id", "description", "unit", "behaviour", "event", "cues", "typical", "part_of"}
     cue_keys = {"subject", "generic", "mention", "event", "scope", "scope_required", "veto", "veto_window", "against",
                 "boost", "fallback"}
     for i, item in enumerate(items):
@@ -365,6 +372,7 @@ def _metrics(path: Path, doc: dict[str, Any]) -> dict[str, Metric]:
             boost=float(cues.get("boost", 0.0)),
             fallback=cl("fallback"),
             typical=(float(typical[0]), float(typical[1])) if typical else None,
+            part_of=str(item["part_of"]) if item.get("part_of") else None,
         )
     return out
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from figcheck.cli import eval_cmd, extract_cmd  # noqa: F401  (registers the commands)
+from figcheck.cli import check_cmd  # noqa: F401  (registers the command)
+from figcheck.cli import rules_cmd  # noqa: F401  (registers the command)
 from figcheck.cli._app import app
 
 

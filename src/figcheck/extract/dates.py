@@ -29,6 +29,41 @@ _WEEKDAY_RE = re.compile(r"\b(?:on\s+|last\s+|this\s+)?(monday|tuesday|wednesday
 _RELATIVE_RE = re.compile(r"\b(yesterday|today|this week|last week|earlier this week|overnight)\b", re.I)
 
 
+#: An opening adverbial that dates the whole sentence: "During the truce that ended on Dec. 1, 110 ...".
+_INTRO = re.compile(r"\s*(?:during|on|by|as\s+of|as\s+at|since|after|before|until|in|between|throughout)\b", re.I)
+#: How many words a date phrase may lie from the figure it dates.
+DATE_WINDOW_WORDS = 8
+
+
+def _same_clause(sentence: str, s: int, e: int, fs: int, fe: int) -> bool:
+    """Whether a date phrase at [s, e) is near the figure at [fs, fe) and not in another clause
+    ("132 remaining captives are dead, many of them killed on October 7": the date is the killing's).
+    """
+    gap = sentence[e:fs] if e <= fs else sentence[fe:s] if s >= fe else ""
+    if len(gap.split()) > DATE_WINDOW_WORDS:
+        return False
+    if re.search(r"[;—–]|,\s+(?:many|most|some|all|and|but|while|which|who)\b", gap):
+        return False
+    if e <= fs and re.search(r",|\band\b", gap) and len(sentence[:s].split()) > 2 and not (
+            _INTRO.match(sentence) and gap.strip() == "," and "," not in sentence[:s]):
+        # "abducted on Oct. 7, 105 were freed": a date inside the sentence, before a comma or
+        # "and", belongs to its own clause. An opening "On Tuesday, 137 remain" dates the sentence.
+        return False
+    return True
+
+
+def _explicit_date(sentence: str, lo: int, hi: int, rel_start: int, rel_end: int, published: str | None) -> str | None:
+    """An explicit date in the figure's clause: "as of March 26", "on Feb. 12", "ended on Dec. 1"."""
+    for m in MONTH_DAY_RE.finditer(sentence, lo, hi):
+        lead = _EXPLICIT_LEAD.search(sentence, max(0, m.start() - 12), m.start())
+        if lead is None or not _same_clause(sentence, lead.start(), m.end(), rel_start, rel_end):
+            continue
+        iso = resolve_month_day(m, published)
+        if iso and (published is None or iso <= published):
+            return iso
+    return None
+
+
 def resolve_month_day(m: re.Match[str], published: str | None) -> str | None:
     """ISO date of a `MONTH_DAY_RE` match; a date without a year is the latest one not after
     ``published`` (a report in March 2024 that says "November 24" means November 2023)."""
@@ -88,11 +123,15 @@ def as_of(
     # An event named near the figure ("105 were released during the truce"). A level that moves
     # both ways (a stock) is dated by explicit dates only: "130 remain after the October 7 attack"
     # holds for today.
+    explicit = _explicit_date(sentence, window_lo, window_hi, rel_start, rel_end, published)
+    if explicit:
+        return explicit, "explicit"
     if behaviour != "stock":
         best: tuple[int, str] | None = None
         for event in vocab.events.values():
             for s, e in event.cues.finditer(lowered):
-                if _EVENT_NOT_DATE.search(lowered, max(0, s - 16), s):
+                if _EVENT_NOT_DATE.search(lowered, max(0, s - 16), s) or not _same_clause(
+                        lowered, s, e, rel_start, rel_end):
                     continue
                 gap = lowered[e:rel_start] if e <= rel_start else lowered[rel_end:s] if s >= rel_end else ""
                 dist = len(gap.split())
@@ -101,19 +140,11 @@ def as_of(
         if best is not None and (published is None or best[1] <= published):
             return best[1], "event"
 
-    # An explicit date in the same clause: "as of March 26", "on Feb. 12".
-    for m in MONTH_DAY_RE.finditer(sentence, window_lo, window_hi):
-        lead = _EXPLICIT_LEAD.search(sentence, max(0, m.start() - 12), m.start())
-        if lead is None:
-            continue
-        iso = resolve_month_day(m, published)
-        if iso and (published is None or iso <= published):
-            return iso, "explicit"
-
     if published:
         # A weekday or "yesterday" near the figure.
         for m in _WEEKDAY_RE.finditer(sentence, window_lo, window_hi):
-            return weekday_before(published, m.group(1)), "relative"
+            if _same_clause(sentence, m.start(), m.end(), rel_start, rel_end):
+                return weekday_before(published, m.group(1)), "relative"
         for m in _RELATIVE_RE.finditer(sentence, window_lo, window_hi):
             word = m.group(1).lower()
             if word == "yesterday":

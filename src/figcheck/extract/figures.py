@@ -32,6 +32,8 @@ _MONTH_AFTER = re.compile(
     r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b",
     re.I,
 )
+_MONTH_NAMES = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+                r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b")
 _WORD_RE = re.compile(r"[A-Za-z][\w'’-]*|\S")
 #: Words that end a counted-noun phrase: function words, verbs and postnominal participles.
 _NP_STOP = frozenset(
@@ -66,10 +68,16 @@ _ATTRIBUTION_BEFORE = re.compile(
     re.I,
 )
 _AUXILIARY = re.compile(r"\b(?:were|was|are|is|be|been|being|would|will|have|has|had|now)\s+$")
+#: Words that open a clause of its own between a modal cue and a figure: the cue no longer governs
+#: it ("called for an inquiry into the war, which CPJ says has killed 83 journalists").
+_NEW_CLAUSE = re.compile(r"\b(?:which|who|whose|says|said|say|according to|while|whereas|but)\b|[;—–]")
+_APPOSITIVE = re.compile(r",\s*(?:most|many|mostly|some|all|including|among|the\s+majority|nearly\s+all|almost\s+all)"
+                         r"\b[^,;]{0,60},")
+_GOVERNS = re.compile(r"\s*(?:of\s+)?(?:the\s+)?")
 _CONJUNCTION = re.compile(r",?\s\band\b|,")
 _MODALITY_PRIORITY = ("proposal", "demand", "hypothetical", "belief", "estimate", "negated")
 #: A metric needs at least this score; below it the figure keeps an empty metric.
-_MIN_SCORE = 1.5
+_MIN_SCORE = 2.0
 
 
 @dataclass(slots=True)
@@ -125,17 +133,19 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         if key not in lowered_cache:
             lowered_cache[key] = _lower(sentence)
         lowered = lowered_cache[key]
-        prev = _previous_sentence(index, text, s_start)
+        prev, is_item = _context(index, text, s_start)
         rel_start, rel_end = cand.start - s_start, cand.end - s_start
         others = [(c.start - s_start, max(c.end, c.np_end) - s_start) for j, c in enumerate(candidates)
-                  if j != i and s_start <= c.start < s_end and c.q.start != cand.via]
+                  if j != i and s_start <= c.start < s_end and c.q.start != cand.via and c.via != cand.q.start]
         before_me = [(end, metric) for start, end, metric in metrics_so_far if start == s_start]
         antecedent = before_me[-1][1] if before_me else None
         metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, _lower(prev), vocab, antecedent,
-                                       cand.np_end - s_start)
-        if metric is None and before_me and before_me[-1][1] and _elliptic(lowered, rel_start, rel_end, before_me[-1][0]
+                                       cand.np_end - s_start, is_item)
+        if metric is None and cand.head != "whom" and before_me and before_me[-1][1] and _elliptic(lowered, rel_start, rel_end, before_me[-1][0]
                                                                             - s_start, vocab, before_me[-1][1]):
             metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
+        if metric is not None and not vocab.metrics[metric].part_of and _in_breakdown(text, candidates, i, s_start):
+            metric, confidence = None, 0.6  # "81 Israelis, 23 Thais and one Filipino": parts of a total
         metrics_so_far.append((s_start, cand.end, metric))
         modality = _modality(lowered, sentence, rel_start, rel_end, vocab)
         claimant = _claimant(sentence, rel_start, rel_end, vocab)
@@ -225,6 +235,8 @@ def _candidates(text: str, quantities: list[Quantity], vocab: Vocabulary) -> Ite
         if head is None and not noun:
             noun, head = _noun_before(text, qual.start, vocab)
         via = _through(text, qual.end, quantities)
+        if via is not None:
+            bases.add(quantities.index(via))
         yield _Candidate(q, qual.start, qual.end, value, lo, hi, qualifier, q.unit, noun, head, np_end,
                          "base" if i in bases else "", via.start if via is not None else -1)
 
@@ -239,6 +251,9 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
         return True  # "October 7", "Feb. 7"
     if q.kind == "number" and _MONTH_AFTER.match(after) and q.value <= 31 and q.value == int(q.value):
         return True  # "7 October"
+    if q.kind == "number" and q.value <= 31 and re.match(
+            r"\s*(?:and|-|–|to)\s*\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH_NAMES, after, re.I):
+        return True  # "between the afternoons of 24 and 26 April"
     if q.kind == "number" and q.unit == "" and re.fullmatch(r"\d{4}", surface) and 1900 <= q.value <= 2100:
         nxt = after.split()[0].lower().strip(".,;:") if after.split() else ""
         if not vocab.person_nouns.fullmatch(nxt):
@@ -397,6 +412,7 @@ def _classify(
     vocab: Vocabulary,
     antecedent: str | None = None,
     np_rel: int = -1,
+    is_item: bool = False,
 ) -> tuple[str | None, float]:
     """The metric a figure counts (or None), and a confidence in 0-1.
 
@@ -411,11 +427,16 @@ def _classify(
     head = cand.head
     family = None
     if head is None and noun.split()[-1:] in (["them"], ["those"], ["whom"], ["these"]) and antecedent:
-        family = antecedent.split(".")[0]
+        family = antecedent
     span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role)
+    person_head = bool(head and vocab.person_nouns.fullmatch(head))
+    own_event = is_item and any(m.event_cues.search(lowered) for m in vocab.metrics.values())
+    if re.search(r"\b(?:according\s+to|citing|told|sources?|officials?)\s+$", lowered[max(0, rel_start - 20):rel_start]):
+        return None, 0.8  # "according to two foreign diplomats": a count of sources
     scores: list[tuple[float, int, str]] = []
     for order, metric in enumerate(vocab.metrics.values()):
-        score = _score(metric, head, noun, lowered, span, others, prev_lowered, family, cand.value)
+        score = _score(metric, head, noun, lowered, span, others, prev_lowered, family, cand.value, person_head,
+                       is_item, own_event)
         if score > 0:
             scores.append((score, -order, metric.id))
     if not scores:
@@ -448,12 +469,14 @@ class _Span:
     np_end: int
     role: str
 
-    def own(self, s: int, e: int) -> bool:
+    def own(self, s: int, e: int, lowered: str = "") -> bool:
         """Whether a cue at [s, e) may speak for this figure."""
         if self.role == "fraction":
             return not (s < self.np_end and e > self.start)
         if self.role == "base":
-            return s < self.np_end
+            # The verb after "1.7 million of the 2.3 million people" is the 1.7 million's; a
+            # relative clause on the base's own noun is the base's ("the 240 people it abducted").
+            return s < self.np_end or bool(_RELATIVE.match(lowered[self.np_end:s]))
         return True
 
     def distance(self, lowered: str, s: int, e: int) -> int:
@@ -472,6 +495,9 @@ def _score(
     prev_lowered: str,
     family: str | None = None,
     value: float = 0.0,
+    person_head: bool = False,
+    is_item: bool = False,
+    own_event: bool = True,
 ) -> float:
     """How well the words around a figure fit ``metric``; 0 when they rule it out."""
     score = metric.boost
@@ -480,7 +506,7 @@ def _score(
         last_two = " ".join(noun.split()[-2:])
         if metric.subject.fullmatch(head) or (last_two and metric.subject.fullmatch(last_two)):
             score += 2.0
-        elif any(metric.subject.fullmatch(w) for w in noun.split()[:-1]):
+        elif person_head and any(metric.subject.fullmatch(w) for w in noun.split()[:-1]):
             score += 0.5  # "Palestinian women": the modifier names the subject
         else:
             return 0.0
@@ -488,8 +514,10 @@ def _score(
         if not metric.generic:
             return 0.0
         if family is not None:
-            if metric.id.split(".")[0] != family:
+            if metric.id.split(".")[0] != family.split(".")[0]:
                 return 0.0  # "34 of them": them are what the figure before counted
+            if noun in ("whom", "of whom") and metric.part_of != family and metric.id != family:
+                return 0.0  # "120 held, 116 of whom were kidnapped on October 7": a subset, not the taken
             score += 1.0
         elif metric.mention:
             if metric.mention.search(lowered):
@@ -501,19 +529,26 @@ def _score(
     # Words that rule the metric out.
     if metric.veto:
         for s, e in metric.veto.finditer(lowered):
-            if span.own(s, e) and span.distance(lowered, s, e) <= metric.veto_window:
+            if span.own(s, e, lowered) and span.distance(lowered, s, e) <= metric.veto_window:
                 return 0.0
     # What happened to them.
     if metric.event_cues:
         best = 0.0
         for s, e in metric.event_cues.finditer(lowered):
-            if not span.own(s, e):
+            if not span.own(s, e, lowered):
                 continue
             d = span.distance(lowered, s, e)
             weight = 4.0 / (1.0 + d / 3.0) * _ownership(lowered, s, e, d, others)
-            if s >= span.end and _AUXILIARY.search(lowered, max(0, s - 14), s):
-                weight *= 1.3  # the figure's own verb: "81,026 people have been wounded"
+            if s >= span.end:
+                if _AUXILIARY.search(lowered, max(0, s - 14), s):
+                    weight *= 1.3  # the figure's own verb: "81,026 people have been wounded"
+                elif d <= 1:
+                    weight *= 0.8  # a modifier of its noun: "41 hostages still in captivity"
+            elif e <= span.start and _GOVERNS.fullmatch(lowered, e, span.start):
+                weight *= 1.3  # "the deaths of 41 hostages", "killed 45 Palestinians"
             best = max(best, weight)
+        if best == 0.0 and is_item and not own_event and metric.event_cues.search(prev_lowered):
+            best = 1.5  # a list item under "Killed:" or "Including:"
         if best == 0.0:
             return 0.0
         score += best
@@ -522,27 +557,44 @@ def _score(
         total = 0.0
         for s, e, w in metric.scope.weighted(lowered):
             d = span.distance(lowered, s, e)
-            total += w * 1.5 / (1.0 + d / 8.0) * _ownership(lowered, s, e, d, others)
-        if total == 0.0 and metric.scope.search(prev_lowered):
-            total = 0.4
+            total += w * 1.5 / (1.0 + d / 8.0) * _ownership(lowered, s, e, d, others) * _reach(lowered, s, e, span)
+        if total == 0.0:
+            framed = max((w for _s, _e, w in metric.scope.weighted(prev_lowered)), default=0.0)
+            if metric.scope_required and not is_item:
+                framed = 0.0  # a required place or period must be in the sentence itself
+            total = framed * (1.0 if is_item else 0.4)
         if total == 0.0 and metric.scope_required:
             return 0.0
         score += min(total, 3.0)
     if metric.against:
         penalty = 0.0
         for s, e, w in metric.against.weighted(lowered):
-            if not span.own(s, e):
+            if not span.own(s, e, lowered):
                 continue
             d = span.distance(lowered, s, e)
-            penalty += w * 2.0 / (1.0 + d / 4.0) * _ownership(lowered, s, e, d, others)
+            penalty += w * 2.0 / (1.0 + d / 4.0) * _ownership(lowered, s, e, d, others) * _reach(lowered, s, e, span)
+        if is_item:
+            penalty += sum(1.5 * w for _s, _e, w in metric.against.weighted(prev_lowered))  # "West Bank" above
         score -= min(penalty, 4.0)
     if metric.typical is not None and value > 0:
         low, high = metric.typical
         if value < low:
-            score -= min(2.0, math.log10(low / value))
+            score -= min(2.0, 1.5 * math.log10(low / value))
         elif value > high:
-            score -= min(2.0, math.log10(value / high))
+            score -= min(2.0, 1.5 * math.log10(value / high))
+        else:
+            score += 0.5
     return max(score, 0.0)
+
+
+_RELATIVE = re.compile(r"\s*(?:it|they|who|that|which|whom|hamas)\b[\w\s'’-]{0,16}$")
+_STRONG_BREAK = re.compile(r";|\bwhile\b|\bwhereas\b|,\s+but\b|\s[—–]\s")
+
+
+def _reach(lowered: str, s: int, e: int, span: _Span) -> float:
+    """How far a where-or-whose cue reaches: little across "while", "but" or a semicolon."""
+    gap = lowered[e:span.start] if e <= span.start else lowered[span.end:s] if s >= span.end else ""
+    return 0.3 if _STRONG_BREAK.search(gap) else 1.0
 
 
 def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int]]) -> float:
@@ -570,6 +622,36 @@ def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int
     return 0.6
 
 
+_LIST_LEAD = re.compile(r"(?::|\b(?:were|are|include[sd]?|including|list\s+of|comprising|comprised|among\s+them))\s*$",
+                        re.I)
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)$")
+
+
+def _in_breakdown(text: str, candidates: list[_Candidate], i: int, s_start: int) -> bool:
+    """Whether candidate ``i`` is one item of a list that breaks a total into parts.
+
+    "Those released were 81 Israelis and dual nationals, 23 Thai farm workers and one Filipino":
+    a list of counts with different nouns, joined by commas and "and", after a colon, "were" or
+    "including".
+    """
+    def joined(a: _Candidate, b: _Candidate) -> bool:
+        gap = text[max(a.end, a.np_end):b.start]
+        words = [w for w in re.findall(r"[\w'’-]+", gap.lower()) if w not in ("and", "or")]
+        return bool(_LIST_GAP.search(gap)) and len(words) <= 4 and not any(w in _NP_STOP for w in words) \
+            and "." not in gap
+    first = i
+    while first > 0 and candidates[first - 1].start >= s_start and joined(candidates[first - 1], candidates[first]):
+        first -= 1
+    last = i
+    while last + 1 < len(candidates) and joined(candidates[last], candidates[last + 1]):
+        last += 1
+    if last == first:
+        return False
+    heads = {c.head for c in candidates[first:last + 1]}
+    lead = text[max(s_start, candidates[first].start - 30):candidates[first].start]
+    return len(heads) > 1 and bool(_LIST_LEAD.search(lead))
+
+
 def _elliptic(lowered: str, rel_start: int, rel_end: int, prev_end: int, vocab: Vocabulary, metric: str) -> bool:
     """Whether a figure with no metric of its own continues the previous one by ellipsis.
 
@@ -577,13 +659,15 @@ def _elliptic(lowered: str, rel_start: int, rel_end: int, prev_end: int, vocab: 
     verb of its own and follows "and" or a comma.
     """
     between = lowered[prev_end:rel_start]
+    if re.fullmatch(r"\s*to\s*[\"“']?\s*", between):
+        return True  # "revised the toll from 1,405 to around 1,200"
     if not re.search(r"(?:,|\band)\s*(?:another\s+|a\s+further\s+)?$", between) or len(between.split()) > 14:
         return False
-    m = vocab.metrics.get(metric)
-    if m is None:
+    if metric not in vocab.metrics:
         return False
-    tail = lowered[rel_end:rel_end + 40]
-    return not any(s < 25 for s, _e in m.event_cues.finditer(tail)) or bool(m.event_cues.search(between))
+    tail = lowered[rel_end:rel_end + 30]
+    # The figure has a verb of its own ("and three were mistakenly killed"): no ellipsis.
+    return not any(m.event_cues.search(tail) for m in vocab.metrics.values())
 
 
 def _word_distance(lowered: str, s: int, e: int, fs: int, fe: int) -> int:
@@ -594,6 +678,7 @@ def _word_distance(lowered: str, s: int, e: int, fs: int, fe: int) -> int:
         gap = lowered[fe:s]
     else:
         return 0
+    gap = _APPOSITIVE.sub(" ", gap)  # "16,248 people, most of them children, have been killed"
     n = len(gap.split())
     if _CLAUSE_BREAK.search(gap):
         n += 4  # a cue across a dash, colon or bracket belongs less to this figure
@@ -609,7 +694,7 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
         for s, e in before.finditer(lowered):
             if e <= rel_start:
                 d = _word_distance(lowered, s, e, rel_start, rel_end)
-                if d <= limit_before:
+                if d <= limit_before and not _NEW_CLAUSE.search(lowered, e, rel_start):
                     found.append((d, _MODALITY_PRIORITY.index(name), name))
         for s, _e in after.finditer(lowered):
             if s >= rel_end:
@@ -678,6 +763,45 @@ def _previous_sentence(index: TextIndex, text: str, s_start: int) -> str:
         return ""
     p_start, p_end = index.sentence_span(max(0, s_start - 1))
     return text[p_start:p_end] if p_end <= s_start else ""
+
+
+_BULLET = re.compile(r"[ \t]*(?:[•·▪◦‣●○*-]|\d{1,2}[.)])[ \t]+")
+
+
+def _context(index: TextIndex, text: str, s_start: int) -> tuple[str, bool]:
+    """The words that frame a sentence, and whether it is an item of a list.
+
+    For prose that is the sentence before. For a list item ("• 6,150 children") it is also the
+    items it hangs under and the heading or paragraph that introduces the list ("• Killed: At
+    least 15,000" / "• Including at least:"), which say what its numbers count.
+    """
+    prev = _previous_sentence(index, text, s_start)
+    line_start = text.rfind("\n", 0, s_start) + 1
+    line_end = text.find("\n", s_start)
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    bullet = _BULLET.match(line)
+    if not bullet and len(line.split()) > 6:
+        return prev, False
+    indent = len(line) - len(line.lstrip()) if bullet else 10**6
+    parents: list[str] = []
+    pos = line_start - 1
+    for _ in range(40):
+        if pos <= 0:
+            break
+        start = text.rfind("\n", 0, pos) + 1
+        above = text[start:pos]
+        pos = start - 1
+        if not above.strip():
+            continue
+        above_bullet = _BULLET.match(above)
+        above_indent = len(above) - len(above.lstrip())
+        if above_bullet and above_indent < indent:
+            parents.append(above)
+            indent = above_indent
+        elif not above_bullet:
+            parents.append(above)  # the heading or paragraph that introduces the list
+            break
+    return " ".join([*reversed(parents), prev]), True
 
 
 __all__ = ["EXTRACTOR_VERSION", "MONTH_DAY_RE", "extract_document", "extract_documents", "figures_frame"]

@@ -108,7 +108,9 @@ def interval(value: float, qualifier: str, rounding: float, q: Qualifiers) -> tu
         (1150.0, 1250.0)
     """
     if qualifier == "approx":
-        d = abs(value) * q.approx
+        # "about 24,000" is a number rounded to thousands: it stands for 23,500-24,500, not for
+        # 25,105; "about 129" still agrees with "some 130".
+        d = max(abs(value) * q.approx, min(rounding / 2, abs(value) * q.rounding_max_fraction))
         return value - d, value + d
     if qualifier == "almost":
         return value * (1 - q.almost), value

@@ -330,6 +330,9 @@ def unit_after(text: str, end: int) -> tuple[str, int]:
     m = re.match(r"([\s-]?)([A-Za-z%$€£]+)", text[end : end + 24])
     if not m:
         return "", end
+    pct = re.match(r"[\s-]?per\s?cent\b", text[end : end + 12], re.IGNORECASE)
+    if pct:
+        return "percent", end + pct.end()
     token = m.group(2)
     if m.group(1) in ("", "-") and token in symbols:  # attached symbol: "5km"
         return symbols[token], end + m.end()

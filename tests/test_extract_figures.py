@@ -1,0 +1,198 @@
+"""Figures with meaning: each test article states the figures it must yield (written for figcheck)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from figcheck.corpus import document_from_text
+from figcheck.extract.figures import extract_document
+from figcheck.extract.quantities import fraction_value, scan, spelled_value
+from figcheck.vocab import load_vocabulary
+
+VOCAB = load_vocabulary()
+
+
+def figures(text: str, published: str = "2024-03-27", source: str = "Test Wire") -> list[dict]:
+    doc = document_from_text(text, "t.txt", published=published, source=source)
+    rows = extract_document(doc, VOCAB)
+    for row in rows:  # the contract every row keeps
+        assert text[row["start"]:row["end"]] == row["surface"]
+        assert row["low"] <= row["value"] <= row["high"]
+    return rows
+
+
+def by_surface(rows: list[dict]) -> dict[str, dict]:
+    return {r["surface"]: r for r in rows}
+
+
+# --------------------------------------------------------------------------------------------
+# quantities
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Two hundred and twenty-seven soldiers", [227.0]),
+    ("2.3 million people", [2_300_000.0]),
+    ("between 40 and 50 people", [45.0]),
+    ("153-166 dead", [159.5]),
+    ("a dozen hostages", [12.0]),
+    ("one and a half million", [1_500_000.0]),
+    ("$1.5bn in aid", [1_500_000_000.0]),
+    ("eighty-one Israelis", [81.0]),
+])
+def test_scan_reads_numbers_as_news_writes_them(text, expected):
+    assert [q.value for q in scan(text)] == expected
+
+
+def test_spelled_and_fraction_values():
+    assert spelled_value("Eleven") == 11
+    assert spelled_value("one two") is None
+    assert math.isclose(fraction_value("a fifth"), 0.2)
+    assert math.isclose(fraction_value("two-thirds"), 2 / 3)
+
+
+# --------------------------------------------------------------------------------------------
+# metric, interval, qualifier
+
+
+def test_hostage_arithmetic_article():
+    rows = figures(
+        "Israel says 253 people were abducted on Oct. 7. Some 130 hostages remain in Gaza. During the truce in "
+        "late November, 105 were released, and four were freed before it. Troops have rescued three hostages, "
+        "and the bodies of 11 have been recovered. The IDF has confirmed the deaths of 34 of those still held."
+    )
+    got = {(r["metric"], r["value"]) for r in rows if r["metric"]}
+    assert got == {
+        ("hostages.taken", 253.0), ("hostages.held", 130.0), ("hostages.released", 105.0),
+        ("hostages.released", 4.0), ("hostages.rescued", 3.0), ("hostages.bodies_recovered", 11.0),
+        ("hostages.dead", 34.0),
+    }
+    s = by_surface(rows)
+    assert s["253"]["as_of"] == "2023-10-07" and s["253"]["as_of_basis"] == "event"
+    assert s["105"]["as_of"] == "2023-11-30" and s["105"]["as_of_basis"] == "event"
+    assert s["Some 130"]["as_of"] == "2024-03-27" and s["Some 130"]["qualifier"] == "approx"
+    assert s["Some 130"]["low"] < 130 < s["Some 130"]["high"]
+    assert s["34"]["claimant"] == "IDF"
+
+
+def test_qualifiers_become_intervals():
+    rows = by_surface(figures(
+        "Hamas still holds about 129 of the 240 or more people it abducted. More than 27,000 Palestinians "
+        "have been killed in Gaza, according to the Hamas-run health ministry. Almost 19,500 had been killed "
+        "by mid-December, it said earlier. As many as 800 prisoners could be freed under the proposal."
+    ))
+    assert (rows["about 129"]["qualifier"], rows["about 129"]["metric"]) == ("approx", "hostages.held")
+    assert rows["240 or more"]["qualifier"] == "at_least" and rows["240 or more"]["high"] == math.inf
+    assert rows["240 or more"]["metric"] == "hostages.taken"
+    deaths = rows["More than 27,000"]
+    assert (deaths["metric"], deaths["qualifier"], deaths["low"]) == ("deaths.gaza", "more_than", 27000.0)
+    assert deaths["claimant"] == "Hamas-run health ministry"
+    almost = rows["Almost 19,500"]
+    assert almost["high"] == 19500.0 and almost["low"] < 19500.0
+    assert rows["As many as 800"]["qualifier"] == "at_most"
+
+
+def test_round_numbers_carry_their_rounding():
+    row = by_surface(figures("Israel says 1,200 people were killed in the October 7 attack."))["1,200"]
+    assert (row["metric"], row["low"], row["high"]) == ("deaths.israel", 1150.0, 1250.0)
+
+
+def test_a_fraction_of_a_figure_is_that_share_and_keeps_the_whole():
+    rows = by_surface(figures(
+        "Israel believes about a fifth of the 132 remaining captives are dead.", published="2024-02-08"))
+    share = rows["about a fifth of the 132"]
+    assert math.isclose(share["value"], 26.4)
+    assert (share["metric"], share["modality"], share["claimant"]) == ("hostages.dead", "belief", "Israel")
+    assert (rows["132"]["metric"], rows["132"]["modality"]) == ("hostages.held", "asserted")
+
+
+def test_vague_words_and_scale_words():
+    rows = by_surface(figures(
+        "Thousands of Palestinians have been killed in Gaza since the war began. More than half of Gaza's "
+        "2.3 million people have fled their homes.", published="2023-11-09"))
+    assert (rows["Thousands"]["metric"], rows["Thousands"]["qualifier"], rows["Thousands"]["value"]) == (
+        "deaths.gaza", "vague", 2000.0)
+    assert (rows["2.3 million"]["metric"], rows["2.3 million"]["value"]) == ("population.gaza", 2_300_000.0)
+
+
+# --------------------------------------------------------------------------------------------
+# modality: proposals and demands never count as releases
+
+
+def test_proposals_and_demands_are_not_assertions():
+    rows = by_surface(figures(
+        "The deal would see the release of 1,500 prisoners from Israeli jails. Hamas demanded the release of "
+        "all 6,000 Palestinian detainees. In the truce in late November, 240 Palestinian prisoners were freed."
+    ))
+    assert (rows["1,500"]["metric"], rows["1,500"]["modality"]) == ("prisoners.released", "proposal")
+    assert rows["6,000"]["modality"] == "demand"
+    assert (rows["240"]["metric"], rows["240"]["modality"]) == ("prisoners.released", "asserted")
+
+
+def test_a_past_deal_is_asserted():
+    rows = by_surface(figures(
+        "A previous deal, in which 105 hostages were released during a week-long ceasefire, worked well."))
+    assert (rows["105"]["metric"], rows["105"]["modality"]) == ("hostages.released", "asserted")
+
+
+# --------------------------------------------------------------------------------------------
+# incident tolls are not the cumulative toll
+
+
+def test_incident_and_cumulative_tolls_are_told_apart():
+    rows = by_surface(figures(
+        "An Israeli airstrike on the Jabalia refugee camp killed at least 50 people, the ministry said. "
+        "The Hamas-run health ministry says 8,525 people have been killed in Gaza since Oct. 7. "
+        "In the past 24 hours, 112 Palestinians were killed, it said.", published="2023-11-01"))
+    assert rows["at least 50"]["metric"] == "incident.deaths"
+    assert rows["8,525"]["metric"] == "deaths.gaza"
+    assert rows["112"]["metric"] == "incident.deaths"
+
+
+# --------------------------------------------------------------------------------------------
+# numbers that are not figures
+
+
+def test_dates_years_names_ages_and_ordinals_are_not_figures():
+    rows = figures(
+        "War erupted on October 7 when Hamas attacked. Channel 12 reported on Feb. 7, 2024 that a Hamas demand "
+        "was rejected. On the fourth day of the truce, Yocheved Lifshitz, 85, and a 9-year-old girl were freed. "
+        "UN Resolution 2728 was adopted at 3 p.m. in New York.")
+    surfaces = [r["surface"] for r in rows]
+    for not_a_figure in ("7", "12", "2024", "85", "9", "2728", "3"):
+        assert not_a_figure not in surfaces, not_a_figure
+    assert all(r["metric"] is None for r in rows)
+
+
+def test_every_number_is_a_row_even_without_a_metric():
+    rows = figures("About 100 trucks of aid crossed in two convoys.")
+    assert [(r["value"], r["metric"]) for r in rows] == [(100.0, None), (2.0, None)]
+
+
+def test_breakdowns_of_a_total_are_not_the_total():
+    rows = by_surface(figures(
+        "During the truce 105 hostages were released. Those freed were 81 Israelis and dual nationals, "
+        "23 Thai farm workers and one Filipino.", published="2023-12-02"))
+    assert rows["105"]["metric"] == "hostages.released"
+    assert rows["81"]["metric"] is None and rows["23"]["metric"] is None
+
+
+def test_list_items_read_their_heading():
+    text = ("Casualties reported by the health ministry in Gaza as of Thursday:\n"
+            "  • Killed: At least 15,000\n"
+            "    • Including at least:\n"
+            "      • 6,150 children\n"
+            "      • 4,000 women\n"
+            "  • Injured: At least 36,000\n")
+    rows = by_surface(figures(text, published="2023-11-30"))
+    assert rows["At least 15,000"]["metric"] == "deaths.gaza"
+    assert rows["6,150"]["metric"] == "deaths.children"
+    assert rows["4,000"]["metric"] == "deaths.women"
+    assert rows["At least 36,000"]["metric"] == "injured.gaza"
+
+
+def test_relative_dates_resolve_against_publication():
+    rows = by_surface(figures("The IDF said on Tuesday that 137 hostages are still held in Gaza.",
+                              published="2023-12-07"))  # a Thursday
+    assert (rows["137"]["as_of"], rows["137"]["as_of_basis"]) == ("2023-12-05", "relative")
