@@ -135,8 +135,11 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         lowered = lowered_cache[key]
         prev, is_item = _context(index, text, s_start)
         rel_start, rel_end = cand.start - s_start, cand.end - s_start
-        others = [(c.start - s_start, max(c.end, c.np_end) - s_start) for j, c in enumerate(candidates)
-                  if j != i and s_start <= c.start < s_end and c.q.start != cand.via and c.via != cand.q.start]
+        # Figures whose noun phrase runs through this one ("129 of the 240 people"), or through which
+        # this one's runs, share its noun: a verb after that noun is not theirs to take.
+        others = [(c.start - s_start, max(c.end, c.np_end) - s_start,
+                   c.q.start == cand.via or c.via == cand.q.start)
+                  for j, c in enumerate(candidates) if j != i and s_start <= c.start < s_end]
         before_me = [(end, metric) for start, end, metric in metrics_so_far if start == s_start]
         antecedent = before_me[-1][1] if before_me else None
         metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, _lower(prev), vocab, antecedent,
@@ -407,7 +410,7 @@ def _classify(
     lowered: str,
     rel_start: int,
     rel_end: int,
-    others: list[tuple[int, int]],
+    others: list[tuple[int, int, bool]],
     prev_lowered: str,
     vocab: Vocabulary,
     antecedent: str | None = None,
@@ -491,7 +494,7 @@ def _score(
     noun: str,
     lowered: str,
     span: _Span,
-    others: list[tuple[int, int]],
+    others: list[tuple[int, int, bool]],
     prev_lowered: str,
     family: str | None = None,
     value: float = 0.0,
@@ -542,7 +545,7 @@ def _score(
             if s >= span.end:
                 if _AUXILIARY.search(lowered, max(0, s - 14), s):
                     weight *= 1.3  # the figure's own verb: "81,026 people have been wounded"
-                elif d <= 1:
+                elif d <= 1 and not _RELATIVE.match(lowered[span.np_end:s]):
                     weight *= 0.8  # a modifier of its noun: "41 hostages still in captivity"
             elif e <= span.start and _GOVERNS.fullmatch(lowered, e, span.start):
                 weight *= 1.3  # "the deaths of 41 hostages", "killed 45 Palestinians"
@@ -560,8 +563,8 @@ def _score(
             total += w * 1.5 / (1.0 + d / 8.0) * _ownership(lowered, s, e, d, others) * _reach(lowered, s, e, span)
         if total == 0.0:
             framed = max((w for _s, _e, w in metric.scope.weighted(prev_lowered)), default=0.0)
-            if metric.scope_required and not is_item:
-                framed = 0.0  # a required place or period must be in the sentence itself
+            if metric.scope_required and not is_item and noun:
+                framed = 0.0  # a required place or period is in the sentence, unless the noun is elided
             total = framed * (1.0 if is_item else 0.4)
         if total == 0.0 and metric.scope_required:
             return 0.0
@@ -597,14 +600,16 @@ def _reach(lowered: str, s: int, e: int, span: _Span) -> float:
     return 0.3 if _STRONG_BREAK.search(gap) else 1.0
 
 
-def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int]]) -> float:
+def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int, bool]]) -> float:
     """How much a cue at distance ``d`` belongs to this figure rather than another one.
 
     A cue right next to another number ("troops have rescued three") is that number's; one that
     is merely nearer another number counts for less.
     """
     best: tuple[int, int, int] | None = None
-    for o_s, o_e in others:
+    for o_s, o_e, related in others:
+        if related and o_e <= s:
+            continue  # the verb after a shared noun phrase
         dist = _word_distance(lowered, s, e, o_s, o_e)
         if best is None or dist < best[0]:
             best = (dist, o_s, o_e)
