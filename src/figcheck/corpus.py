@@ -813,7 +813,8 @@ def _read_manifest(path: Path, problems: list[Problem]) -> dict[str, _Meta] | No
     if text is None:
         return None
     entries: dict[str, _Meta] = {}
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    first_line: dict[str, int] = {}
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     try:
         fields = [f.strip().lower() for f in (reader.fieldnames or [])]
     except csv.Error as exc:
@@ -826,13 +827,14 @@ def _read_manifest(path: Path, problems: list[Problem]) -> dict[str, _Meta] | No
         return None
     reader.fieldnames = fields
     rows = iter(reader)
+    lineno = reader.line_num
     while True:
         try:
             row = next(rows)
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(shown, reader.line_num, f"is not CSV ({exc}); the rest of the manifest was skipped",
+            problems.append(Problem(shown, lineno + 1, f"is not CSV ({exc}); the rest of the manifest was skipped",
                                     "close quoted values and keep each row on its line"))
             break
         lineno = reader.line_num
@@ -848,10 +850,15 @@ def _read_manifest(path: Path, problems: list[Problem]) -> dict[str, _Meta] | No
             problems.append(Problem(shown, lineno, f"row names {_short(rel)!r}, which is not a file beside the "
                                     "manifest; ignored", "correct the path or remove the row", severity="warning"))
             continue
+        key = _norm(target)
+        if key in first_line:
+            problems.append(Problem(shown, lineno, f"row repeats {_short(rel)!r} from line {first_line[key]}; "
+                                    "this row wins", "keep one row per article", severity="warning"))
+        first_line.setdefault(key, lineno)
         clean = {k: (v or "").strip() for k, v in row.items() if k in MANIFEST_KEYS}
         meta, row_problems = _meta_from_mapping(clean, shown, lambda _key, n=lineno: n, "manifest")
         problems.extend(row_problems)
-        entries[_norm(target)] = meta
+        entries[key] = meta
     return entries
 
 
