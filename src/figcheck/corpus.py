@@ -568,7 +568,9 @@ def _meta_from_mapping(data: dict[Any, Any], shown: str, line_of: Any, basis: st
 
 
 def _kind(value: Any) -> str:
-    return {dict: "mapping", list: "list"}.get(type(value), type(value).__name__)
+    if isinstance(value, dict):
+        return "mapping"
+    return "list" if isinstance(value, list) else type(value).__name__
 
 
 def _short(value: Any, limit: int = 60) -> str:

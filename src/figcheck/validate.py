@@ -79,7 +79,7 @@ def _clauses_and_expectations(
 ) -> list[tuple[Clause, Any]]:
     import great_expectations as gx
 
-    E = gx.expectations  # noqa: N806 - the library's own spelling
+    E: Any = gx.expectations  # noqa: N806 - the library's own spelling
     out: list[tuple[Clause, Any]] = []
 
     def add(clause: Clause, expectation: Any) -> None:
