@@ -135,6 +135,53 @@ def check_utf16(tmp_path, corpus, result):
     assert result.stderr == ""
 
 
+def build_html_charset(tmp_path, corpus, mp):
+    page = ('<html><head><meta charset="iso-8859-1"><title>Caf\xe9 blast</title></head><body><article>'
+            "<p>At the caf\xe9 in the old town, about 40 people were hurt in the blast on Tuesday, officials "
+            "said, and the market was closed for the day.</p><p>Residents said the damage was extensive "
+            "and that repairs would take weeks.</p></article></body></html>")
+    _w(corpus, "latin.html", page.encode("latin-1"))
+    return _extract(corpus)
+
+
+def check_html_charset(tmp_path, corpus, result):
+    row = next(r for r in _rows(result) if r["doc_id"] == "latin.html")
+    assert "At the café in the old town" in row["sentence"]
+    assert result.stderr == ""
+
+
+def build_crlf(tmp_path, corpus, mp):
+    _w(corpus, "crlf.md", b"---\r\ntitle: Windows\r\n---\r\nGaza City\r\n\r\nAbout 40 people were hurt.\r\n"
+                         b"Some 12 were killed.\r\n")
+    return _extract(corpus)
+
+
+def check_crlf(tmp_path, corpus, result):
+    from figcheck import corpus as corpus_mod
+
+    doc = next(d for d in corpus_mod.iter_documents([corpus / "crlf.md"]) if isinstance(d, corpus_mod.Document))
+    raw = (corpus / "crlf.md").read_bytes().decode("utf-8")
+    lines = raw.split("\n")
+    rows = [r for r in _rows(result) if r["doc_id"] == "crlf.md"]
+    assert [r["surface"] for r in rows] == ["About 40", "Some 12"]
+    for row in rows:
+        assert doc.text[row["start"]:row["end"]] == row["surface"]
+        assert raw[doc.text_offset + row["start"]:doc.text_offset + row["end"]] == row["surface"]
+        assert row["surface"] in lines[row["line"] - 1]
+    assert doc.title == "Windows"
+
+
+def build_non_utf8_name(tmp_path, corpus, mp):
+    name = os.fsencode(str(corpus)) + b"/caf\xe9.txt"
+    with open(name, "w", encoding="utf-8") as fh:
+        fh.write("About 40 people were hurt.\n")
+    return _extract(corpus)
+
+
+def check_non_utf8_name(tmp_path, corpus, result):
+    assert "café.txt" in {r["doc_id"] for r in _rows(result)}
+
+
 def build_utf16_nobom(tmp_path, corpus, mp):
     _w(corpus, "wide.txt", "Officials said 240 hostages were taken.\n".encode("utf-16-le"))
     return _extract(corpus)
@@ -340,6 +387,11 @@ CASES: dict[str, Case] = {
     "invalid UTF-8 (a Latin-1 or Windows-1252 file)":
         Case(build_latin1, ["is not valid UTF-8"], ["latin1.txt:2"], check=check_latin1),
     "UTF-16 with a byte-order mark": Case(build_utf16, [], check=check_utf16),
+    'an HTML page in another encoding that says so (`<meta charset="iso-8859-1">`)':
+        Case(build_html_charset, [], check=check_html_charset),
+    "Windows line endings (CRLF)": Case(build_crlf, [], check=check_crlf),
+    "a file name that is not UTF-8": Case(build_non_utf8_name, ["file name is not UTF-8"], ["café.txt"],
+                                          check=check_non_utf8_name),
     "UTF-16 without a byte-order mark": Case(build_utf16_nobom, ["is binary"], ["wide.txt"]),
     "an empty file, or one with only whitespace": Case(build_empty, ["is empty; skipped"], ["empty.txt", "blank.md"]),
     "an article over 10 MB (say a 50 MB dump)":

@@ -419,10 +419,27 @@ def _shown(path: str) -> str:
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in path)
 
 
+def _text_name(name: str) -> str:
+    """Turn a file name into text that can be written as UTF-8.
+
+    Bytes of the name that are not UTF-8 (Python keeps them as lone surrogates) are read as
+    Windows-1252.
+    """
+    if not _SURROGATES.search(name):
+        return name
+    return re.sub("[\udc80-\udcff]", lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252", errors="replace"),
+                  _SURROGATES.sub(lambda m: m.group() if "\udc80" <= m.group() <= "\udcff" else "\ufffd", name))
+
+
 def _read_file(
     file: Path, rel: str, manifest: dict[str, _Meta], cli: _Meta, max_bytes: int | None
 ) -> Iterator[Document | Problem]:
-    shown = _shown(str(file))
+    path = _text_name(str(file))
+    shown = _shown(path)
+    if path != str(file):
+        rel = _text_name(rel)
+        yield Problem(shown, 0, f"file name is not UTF-8; its id is {_shown(rel)!r}", "rename the file",
+                      severity="warning")
     try:
         info = file.stat()
     except OSError as exc:
@@ -435,7 +452,7 @@ def _read_file(
     suffix = file.suffix.lower()
     meta = manifest.get(_norm(file)) or _Meta()
     if suffix in JSONL_SUFFIXES:
-        yield from _read_jsonl(file, shown, meta, cli, max_bytes)
+        yield from _read_jsonl(file, path, shown, meta, cli, max_bytes)
         return
     if max_bytes is not None and info.st_size > max_bytes:
         yield Problem(shown, 0, f"is {_mb(info.st_size)}, more than the {_mb(max_bytes)} an article may be; skipped",
@@ -460,12 +477,12 @@ def _read_file(
                       severity="warning")
         return
     if suffix in HTML_SUFFIXES:
-        yield from _read_html(text, str(file), shown, rel, meta, cli)
+        yield from _read_html(text, path, shown, rel, meta, cli)
         return
     body, offset, lines, front, problems = _split_front_matter(text, shown)
     yield from problems
     merged = cli.over(front).over(meta)
-    yield _document(rel, str(file), merged, body, offset + bom, lines, "markdown" if suffix != ".txt" else "text")
+    yield _document(rel, path, merged, body, offset + bom, lines, "markdown" if suffix != ".txt" else "text")
 
 
 def _mb(n: int) -> str:
@@ -633,7 +650,7 @@ def _read_html(text: str, path: str, shown: str, rel: str, manifest: _Meta, cli:
 
 
 def _read_jsonl(
-    file: Path, shown: str, manifest: _Meta, cli: _Meta, max_bytes: int | None
+    file: Path, path: str, shown: str, manifest: _Meta, cli: _Meta, max_bytes: int | None
 ) -> Iterator[Document | Problem]:
     """Read a JSON Lines file line by line (never whole), one article per line."""
     try:
@@ -675,7 +692,7 @@ def _read_jsonl(
                 yield from report(Problem(shown, lineno, f"is {_mb(size)}, more than the {_mb(max_bytes)} an article "
                                           "may be; line skipped", "split it, or raise the limit with --max-article-mb"))
                 continue
-            for item in _jsonl_record(line, lineno, shown, str(file), manifest, cli):
+            for item in _jsonl_record(line, lineno, shown, path, manifest, cli):
                 if isinstance(item, Problem):
                     yield from report(item)
                 else:
