@@ -306,3 +306,18 @@ def test_cli_validates_in_batches_of_whole_documents(tmp_path, monkeypatch):
     assert len(batches) == 3  # 3 figures per article, batches of at least 4 rows: 2 + 2 + 1 articles
     flat = [doc for batch in batches for doc in batch]
     assert sorted(flat) == [f"a{i}.txt" for i in range(5)]  # no article is split between batches
+
+
+def test_batches_also_close_on_the_size_of_the_texts_held():
+    from figcheck.validate import FigureValidator
+
+    docs, _ = _documents(4)
+    seen: list = []
+    validator = FigureValidator(VOCAB, seen.append, batch_rows=10_000, batch_chars=2 * len(ARTICLE))
+    out = []
+    for doc in docs:
+        out.extend(validator.add(doc, extract_document(doc, VOCAB)))
+    out.extend(validator.flush())
+    assert validator.batches == 2  # two articles' text per batch, whatever the row count
+    assert len(out) == sum(len(extract_document(d, VOCAB)) for d in docs)
+    assert seen == []

@@ -51,6 +51,9 @@ ISO_DATE_RE: Final[str] = (
 #: Rows per great-expectations run when figures stream past (`FigureValidator`). Each run has a
 #: fixed cost of a few tenths of a second, so batches are large; documents are never split.
 DEFAULT_BATCH_ROWS = 50_000
+#: A batch is also closed once the texts of its documents (kept to check offsets) reach this many
+#: characters, so memory stays bounded however long the articles are.
+DEFAULT_BATCH_CHARS = 16 * 2**20
 
 _FIX_EXTRACTOR = "this is a bug in figcheck's extractor: please report it with the article"
 
@@ -464,17 +467,21 @@ class FigureValidator:
         vocab: the vocabulary whose metric ids are allowed.
         on_problem: called with each `Problem` (a broken row) as batches are validated.
         batch_rows: rows per great-expectations run.
+        batch_chars: close a batch once its documents' texts hold this many characters.
         hint: passed to `validate_figures`.
     """
 
     def __init__(self, vocab: Vocabulary | None, on_problem: Callable[[Problem], None],
-                 batch_rows: int = DEFAULT_BATCH_ROWS, hint: str | None = _FIX_EXTRACTOR) -> None:
+                 batch_rows: int = DEFAULT_BATCH_ROWS, hint: str | None = _FIX_EXTRACTOR,
+                 batch_chars: int = DEFAULT_BATCH_CHARS) -> None:
         self.vocab = vocab
         self.on_problem = on_problem
         self.batch_rows = max(1, batch_rows)
+        self.batch_chars = max(1, batch_chars)
         self.hint = hint
         self._rows: list[dict[str, Any]] = []
         self._docs: list[dict[str, Any]] = []
+        self._chars = 0
         self.batches = 0
 
     def add(self, doc: Document, rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -482,7 +489,8 @@ class FigureValidator:
         if rows:
             self._rows.extend(rows)
             self._docs.append({"doc_id": doc.doc_id, "path": doc.path, "text": doc.text})
-        if len(self._rows) >= self.batch_rows:
+            self._chars += len(doc.text)
+        if len(self._rows) >= self.batch_rows or self._chars >= self.batch_chars:
             yield from self.flush()
 
     def flush(self) -> Iterator[dict[str, Any]]:
@@ -492,7 +500,7 @@ class FigureValidator:
         from figcheck.extract.figures import figures_frame
 
         rows, docs = self._rows, self._docs
-        self._rows, self._docs = [], []
+        self._rows, self._docs, self._chars = [], [], 0
         documents = pd.DataFrame(docs, columns=["doc_id", "path", "text"])
         keep, problems = _check(figures_frame(rows), documents, self.vocab, self.hint)
         self.batches += 1
