@@ -321,3 +321,15 @@ def test_batches_also_close_on_the_size_of_the_texts_held():
     assert validator.batches == 2  # two articles' text per batch, whatever the row count
     assert len(out) == sum(len(extract_document(d, VOCAB)) for d in docs)
     assert seen == []
+
+
+def test_messages_never_carry_raw_control_characters_from_the_text(clean):
+    frame, documents = clean
+    bad = frame.copy()
+    bad.at[0, "surface"] = "\x1b[31m23,968\nDROP"  # terminal escape and a newline, as hostile input might hold
+    _good, problems = validate_figures(bad, documents, VOCAB)
+    assert len(problems) == 1
+    message = str(problems[0])
+    assert "\x1b" not in message
+    assert "\n" not in message
+    assert "\\x1b[31m23,968\\nDROP" in message

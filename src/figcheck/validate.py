@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,8 +17,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; great_expectations costs se
     from figcheck.corpus import Document
     from figcheck.vocab import Vocabulary
 
-log = logging.getLogger("figcheck")
-
 #: Columns the contract view adds to the figures table: what a row must agree with.
 EXPECTED_ID = "_expected_figure_id"  # doc_id + ":" + start
 DOCUMENT_LENGTH = "_document_length"  # len(text) of the row's document (only with documents)
@@ -32,10 +29,10 @@ STRING_COLUMNS: Final[tuple[str, ...]] = (
 FLOAT_COLUMNS: Final[tuple[str, ...]] = ("value", "low", "high", "confidence")
 INT_COLUMNS: Final[tuple[str, ...]] = ("start", "end", "line")
 #: Columns that may never be empty (null). The others may be: a figure need not have a metric,
-#: a claimant, a date or an outlet.
+#: a unit, a counted noun, a claimant, a date or an outlet.
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = (
-    "figure_id", "doc_id", "value", "low", "high", "qualifier", "unit", "noun", "modality", "surface",
-    "start", "end", "line", "sentence", "confidence",
+    "figure_id", "doc_id", "value", "low", "high", "qualifier", "modality", "surface", "start", "end", "line",
+    "confidence",
 )
 
 _STRING_TYPES = ["str", "StringDtype"]
@@ -393,7 +390,6 @@ def _gx_validate(view: pd.DataFrame, expectations: list[Any]) -> Any:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        logging.getLogger("great_expectations").setLevel(logging.ERROR)
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
         batch = context.data_sources.add_pandas("figcheck").add_dataframe_asset("figures") \
@@ -420,7 +416,9 @@ def _text(value: Any, limit: int = 80) -> str:
     text = str(value)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def _line(value: Any) -> int:
