@@ -347,7 +347,7 @@ def _check(
         problems.append(Problem(
             _text(paths.get(row.get("doc_id")) or row.get("doc_id")) or TABLE,
             _line(row.get("line")),
-            f"figure {_text(row.get('figure_id'))!r} ({_text(row.get('surface'))!r}) breaks the figures contract: "
+            f"figure {_cut(row.get('figure_id'))!r} ({_cut(row.get('surface'))!r}) breaks the figures contract: "
             + "; ".join(_says(c, row) for c in clauses) + "; row left out",
             hint or "; ".join(dict.fromkeys(c.fix for c in clauses)),
         ))
@@ -404,9 +404,15 @@ def _gx_validate(view: pd.DataFrame, expectations: list[Any]) -> Any:
 
 def _says(clause: Clause, row: dict[str, Any]) -> str:
     try:
-        return clause.says.format(**{k: _text(v) if isinstance(v, str) else v for k, v in row.items()})
+        return clause.says.format(**{k: _cut(v) if isinstance(v, str) else v for k, v in row.items()})
     except (KeyError, ValueError, TypeError, IndexError):
         return clause.name
+
+
+def _cut(value: Any, limit: int = 80) -> str:
+    """Shorten text for a message; quote it with ``!r``, which escapes control characters."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _text(value: Any, limit: int = 80) -> str:
