@@ -40,6 +40,8 @@ class Score:
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    as_of_right: int = 0  # matched figures whose as_of equals the gold's
+    qualifier_right: int = 0  # matched figures whose qualifier equals the gold's
     false_positives: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
 
@@ -64,13 +66,17 @@ class Score:
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn
+        self.as_of_right += other.as_of_right
+        self.qualifier_right += other.qualifier_right
         self.false_positives += other.false_positives
         self.misses += other.misses
 
     def as_dict(self) -> dict[str, Any]:
         """Counts and rates, rounded for display."""
         return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+                "recall": round(self.recall, 4), "f1": round(self.f1, 4),
+                "as_of_accuracy": round(self.as_of_right / self.tp, 4) if self.tp else None,
+                "qualifier_accuracy": round(self.qualifier_right / self.tp, 4) if self.tp else None}
 
 
 @dataclass
@@ -143,18 +149,20 @@ def evaluate(gold: dict[str, list[GoldFigure]], figures: pd.DataFrame) -> Evalua
     Each document's figures are compared as sets of (metric, value): a figure repeated in a text
     counts once. Values match within `VALUE_TOLERANCE` of the gold value.
     """
-    extracted: dict[str, list[tuple[str, float, str]]] = defaultdict(list)
+    extracted: dict[str, list[_Item]] = defaultdict(list)
     factual = figures[figures["metric"].notna() & figures["modality"].isin(FACTUAL_MODALITIES)]
-    for doc_id, metric, value, surface in zip(factual["doc_id"], factual["metric"], factual["value"],
-                                              factual["surface"], strict=True):
-        extracted[doc_key(str(doc_id))].append((str(metric), float(value), str(surface)))
+    for doc_id, metric, value, surface, as_of, qualifier in zip(
+            factual["doc_id"], factual["metric"], factual["value"], factual["surface"], factual["as_of"],
+            factual["qualifier"], strict=True):
+        extracted[doc_key(str(doc_id))].append((str(metric), float(value), str(surface), as_of, qualifier))
 
     overall, value_only = Score(), Score()
     by_metric: dict[str, Score] = defaultdict(Score)
     by_doc: dict[str, Score] = {}
     n_gold = 0
     for name in sorted(gold):
-        want = _dedupe((g.metric, g.value, g.surface or "") for g in gold[name] if g.modality in FACTUAL_MODALITIES)
+        want = _dedupe((g.metric, g.value, g.surface or "", g.as_of, g.qualifier) for g in gold[name]
+                       if g.modality in FACTUAL_MODALITIES)
         got = _dedupe(extracted.get(name, []))
         n_gold += len(want)
         doc_score = Score()
@@ -168,10 +176,14 @@ def evaluate(gold: dict[str, list[GoldFigure]], figures: pd.DataFrame) -> Evalua
     return Evaluation(overall, dict(by_metric), by_doc, value_only, len(gold), n_gold, [])
 
 
-def _dedupe(items: Iterable[tuple[str, float, str]]) -> list[tuple[str, float, str]]:
-    seen: dict[tuple[str, float], tuple[str, float, str]] = {}
-    for metric, value, surface in items:
-        seen.setdefault((metric, round(value, 6)), (metric, value, surface))
+#: (metric, value, surface, as_of, qualifier)
+_Item = tuple[str, float, str, Any, Any]
+
+
+def _dedupe(items: Iterable[_Item]) -> list[_Item]:
+    seen: dict[tuple[str, float], _Item] = {}
+    for item in items:
+        seen.setdefault((item[0], round(item[1], 6)), item)
     return list(seen.values())
 
 
@@ -179,20 +191,22 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= VALUE_TOLERANCE * max(abs(b), 1e-9)
 
 
-def _match(want: list[tuple[str, float, str]], got: list[tuple[str, float, str]], *,
-           with_metric: bool) -> dict[str, Score]:
+def _match(want: list[_Item], got: list[_Item], *, with_metric: bool) -> dict[str, Score]:
     """Greedy one-to-one matching; scores keyed by metric (gold metric for TP/FN, extracted for FP)."""
     scores: dict[str, Score] = defaultdict(Score)
     free = list(got)
-    for metric, value, surface in want:
+    for metric, value, surface, as_of, qualifier in want:
         hit = next((g for g in free if _close(g[1], value) and (not with_metric or g[0] == metric)), None)
         if hit is not None:
             free.remove(hit)
-            scores[metric].tp += 1
+            score = scores[metric]
+            score.tp += 1
+            score.as_of_right += hit[3] == as_of
+            score.qualifier_right += hit[4] == qualifier
         else:
             scores[metric].fn += 1
             scores[metric].misses.append(f"{metric} {value:g} ({surface!r})")
-    for metric, value, surface in free:
+    for metric, value, surface, _as_of, _qualifier in free:
         scores[metric].fp += 1
         scores[metric].false_positives.append(f"{metric} {value:g} ({surface!r})")
     return scores

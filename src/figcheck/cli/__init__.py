@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from figcheck.cli import eval_cmd, extract_cmd  # noqa: F401  (registers the commands)
-from figcheck.cli import check_cmd  # noqa: F401  (registers the command)
-from figcheck.cli import rules_cmd  # noqa: F401  (registers the command)
+from figcheck.cli import (  # noqa: F401  (each module registers its commands)
+    baseline_cmd,
+    check_cmd,
+    eval_cmd,
+    extract_cmd,
+    report_cmd,
+    rules_cmd,
+)
 from figcheck.cli._app import app
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from figcheck.cli._app import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, app, fail, report_problems
 from figcheck.errors import FigcheckError
 from figcheck.models import SEVERITIES, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FAIL_ON = (*SEVERITIES, "never")
 
@@ -35,6 +38,17 @@ def check(
         "--source", help="Outlet for every article; wins over front matter and manifest.csv.")] = None,
     published: Annotated[str | None, typer.Option(
         "--published", help="Publication date YYYY-MM-DD for every article; wins over all.")] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help="A baseline file of accepted findings (figcheck baseline write): only findings not "
+        "in it count for the exit code; entries that no longer occur are listed.", show_default=False)] = None,
+    only: Annotated[list[Path] | None, typer.Option(
+        "--only", help="New or changed articles: the rules still run over every PATH (the history), but only "
+        "findings that involve these articles are reported and gate the exit code. Repeat for several.",
+        show_default=False)] = None,
+    corpus: Annotated[list[Path] | None, typer.Option(
+        "--corpus", help="The history to check against: with it, the PATHs are the articles to gate "
+        "(`check --corpus DIR a.md` is `check DIR --only a.md`; for pre-commit hooks).",
+        show_default=False)] = None,
 ) -> None:
     """Check the figures in articles against the rules and report contradictions.
 
@@ -43,19 +57,27 @@ def check(
     problems go to stderr, one line each, and the rest is still checked.
 
     Exit codes: 0 no finding reached --fail-on; 1 some finding did; 2 bad usage, a bad rule file,
-    or an unreadable input.
+    or an unreadable input. With --baseline only findings the baseline does not accept count, and
+    with --only (or --corpus) only findings that involve the named articles.
+
+    Formats: text, json, markdown, html, sarif (2.1.0), junit (XML) and github (workflow
+    annotations on the article lines).
 
     Examples:
       figcheck check examples/
 
       figcheck check articles/ --fail-on warning --format json -o reports/findings.json
+
+      figcheck check articles/ --only articles/new.md --baseline .figcheck-baseline.yaml --format github
     """
     from figcheck.api import iter_figures
+    from figcheck.baseline import compare, read_baseline
     from figcheck.corpus import iter_documents
     from figcheck.engine import run
     from figcheck.extract.figures import figures_frame
     from figcheck.output import atomic_write
-    from figcheck.report import RENDERERS, render
+    from figcheck.report import BASELINE_AWARE, RENDERERS, render
+    from figcheck.report.view import documents_at, involving
     from figcheck.ruleset import load_rules
     from figcheck.vocab import load_vocabulary
 
@@ -66,12 +88,29 @@ def check(
     problems: list[Problem] = []
     counter = _Counter()
     try:
+        load_paths, gate_paths = _scope(paths, only, corpus)
+        accepted = read_baseline(baseline) if baseline is not None else None
         vocab = load_vocabulary(rules)
         rule_list = load_rules(rules, vocab)
-        items = iter_documents(paths, source=source, published=published)
+        items = iter_documents(load_paths, source=source, published=published)
         figures = figures_frame(iter_figures(counter.count(_echo(items, problems)), vocab))
         findings = run(figures, rule_list, vocab)
-        report = render(fmt, findings, figures, documents=counter.documents)
+        doc_table = counter.table()
+        scope = None
+        if gate_paths is not None:
+            scope = documents_at(doc_table, gate_paths)
+            for p in gate_paths:
+                if not documents_at(doc_table, [p]):
+                    sys.stderr.write(f"figcheck: warning: {p} is not an article under the checked paths; ignored\n")
+            findings = involving(findings, figures, scope)
+        split = compare(findings, accepted)
+        for entry in split.absent:
+            sys.stderr.write(f"figcheck: baseline entry {entry['finding_id']} ({entry.get('rule_id', '?')}) "
+                             f"no longer occurs; remove it from {baseline}\n")
+        shown = findings if fmt in BASELINE_AWARE else split.new
+        report = render(fmt, shown, figures, documents=counter.documents, document_table=doc_table,
+                        rules=rule_list, baseline=accepted, only=scope, fail_on=fail_on,
+                        metric_descriptions={m.id: m.description for m in vocab.metrics.values()})
         if output is None:
             sys.stdout.write(report)
         else:
@@ -81,7 +120,29 @@ def check(
         fail(str(exc), exc.exit_code)
     if any(p.severity == "error" for p in problems):
         raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_FINDINGS if reaches(findings["severity"], fail_on) else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if reaches(split.new["severity"], fail_on) else EXIT_OK)
+
+
+def _scope(
+    paths: list[Path], only: list[Path] | None, corpus: list[Path] | None
+) -> tuple[list[Path], list[Path] | None]:
+    """Decide what to read and what to gate: (paths to load, paths whose findings count, or None for all).
+
+    ``check CORPUS --only A`` loads CORPUS and gates A; ``check --corpus CORPUS A`` does the same.
+    A gated file outside every loaded folder is loaded too; one inside is not read twice.
+    """
+    from figcheck.errors import UsageError
+
+    only, corpus = list(only or []), list(corpus or [])
+    missing = [str(p) for p in [*only, *corpus] if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    if not corpus:
+        return paths, (only or None)
+    gated = [*paths, *only]
+    roots = [c.resolve() for c in corpus]
+    extra = [p for p in gated if not any(r == p.resolve() or r in p.resolve().parents for r in roots)]
+    return [*corpus, *extra], gated
 
 
 def reaches(severities: Iterable[str], fail_on: str) -> bool:
@@ -98,16 +159,35 @@ def reaches(severities: Iterable[str], fail_on: str) -> bool:
 
 
 class _Counter:
-    """Counts the documents that pass through."""
+    """Counts the documents that pass through, and keeps what reports need to place figures in files.
+
+    The text of a document is kept only for HTML pages (their figures are found in the page by
+    the words around them); other documents keep their metadata and offsets, not their text.
+    """
 
     def __init__(self) -> None:
         self.documents = 0
+        self._rows: list[dict[str, object]] = []
 
     def count(self, items: Iterable[object]) -> Iterator[object]:
+        from figcheck.corpus import Document
+
         for item in items:
-            if not isinstance(item, Problem):
+            if isinstance(item, Document):
                 self.documents += 1
+                row = item.as_row()
+                if row.get("format") != "html":
+                    row["text"] = ""
+                self._rows.append(row)
             yield item
+
+    def table(self) -> pd.DataFrame:
+        """Return the documents read, as a documents table (text only for HTML pages)."""
+        import pandas as pd
+
+        from figcheck.models import DOCUMENT_COLUMNS
+
+        return pd.DataFrame(self._rows, columns=DOCUMENT_COLUMNS)
 
 
 def _echo(items: Iterable[object], problems: list[Problem]) -> Iterator[object]:

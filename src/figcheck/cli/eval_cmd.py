@@ -73,6 +73,10 @@ def _print_text(result, details: bool) -> None:  # type: ignore[no-untyped-def]
     for metric, score in sorted(result.by_metric.items()):
         row(metric, score)
     console.print(table)
+    o = result.overall
+    if o.tp:
+        console.print(f"Of the {o.tp} matched figures, as_of agrees with the gold for {o.as_of_right / o.tp:.0%} "
+                      f"and the qualifier for {o.qualifier_right / o.tp:.0%}.")
     if details:
         for doc, score in sorted(result.by_doc.items()):
             if score.false_positives or score.misses:

@@ -52,6 +52,8 @@ _NP_STOP = frozenset(
 _NP_MODIFIERS = frozenset({"more", "other", "additional", "further", "new", "remaining", "initial", "some"})
 _GENERIC = frozenset({"people", "persons", "person", "individuals", "those", "them", "others", "ones",
                       "these", "whom", "which"})
+#: Nouns that name the event rather than who it happened to ("46,000 injuries", "25,000 deaths").
+_EVENT_NOUNS = frozenset({"injuries", "deaths", "casualties", "fatalities", "dead", "wounded", "injured"})
 _HYPHEN_IDIOMS = frozenset({"state", "fold", "way", "sided", "faced", "party", "pronged", "tier", "point",
                             "man", "nation", "digit", "thirds", "quarters"})
 _CLAUSE_BREAK = re.compile(r"[;:]|\s[—–]\s|\s-\s|\(|\)|\bwhile\b|\bwhereas\b|,\s+but\b")
@@ -77,7 +79,7 @@ _GOVERNS = re.compile(r"\s*(?:of\s+)?(?:the\s+)?")
 _CONJUNCTION = re.compile(r",?\s\band\b|,")
 _MODALITY_PRIORITY = ("proposal", "demand", "hypothetical", "belief", "estimate", "negated")
 #: A metric needs at least this score; below it the figure keeps an empty metric.
-_MIN_SCORE = 2.0
+_MIN_SCORE = 2.75
 
 
 @dataclass(slots=True)
@@ -144,13 +146,18 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         antecedent = before_me[-1][1] if before_me else None
         metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, _lower(prev), vocab, antecedent,
                                        cand.np_end - s_start, is_item)
-        if metric is None and cand.head != "whom" and before_me and before_me[-1][1] and _elliptic(lowered, rel_start, rel_end, before_me[-1][0]
+        if metric is None and cand.noun != "whom" and before_me and before_me[-1][1] and _elliptic(lowered, rel_start, rel_end, before_me[-1][0]
                                                                             - s_start, vocab, before_me[-1][1]):
             metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
         if metric is not None and not vocab.metrics[metric].part_of and _in_breakdown(text, candidates, i, s_start):
             metric, confidence = None, 0.6  # "81 Israelis, 23 Thais and one Filipino": parts of a total
+        if metric is not None and before_me and _SUBSET_LEAD.search(text, max(s_start, cand.start - 24), cand.start) \
+                and vocab.metrics[metric].part_of not in {m for _e, m in before_me} and before_me[-1][1] is not None:
+            metric, confidence = None, 0.6  # "the 100 hostages, including seven Americans": a subset
         metrics_so_far.append((s_start, cand.end, metric))
         modality = _modality(lowered, sentence, rel_start, rel_end, vocab)
+        if cand.role == "base" and modality in ("proposal", "demand", "belief", "estimate"):
+            modality = "asserted"  # "33 of the 98 hostages would be freed": the 98 are presupposed
         claimant = _claimant(sentence, rel_start, rel_end, vocab)
         m = vocab.metrics.get(metric) if metric else None
         date, basis = as_of(sentence, rel_start, rel_end, doc.published,
@@ -215,7 +222,7 @@ def _candidates(text: str, quantities: list[Quantity], vocab: Vocabulary) -> Ite
     for i, q in enumerate(quantities):
         if _not_a_figure(text, q, vocab):
             continue
-        if q.kind == "fraction":
+        if q.kind == "fraction" or (q.kind == "percent" and _PERCENT_OF.match(text, q.end)):
             cand = _fraction(text, q, quantities, i, vocab)
             if cand is not None:
                 if cand.role == "fraction":
@@ -235,8 +242,11 @@ def _candidates(text: str, quantities: list[Quantity], vocab: Vocabulary) -> Ite
                 r"over\b", text[qual.start:q.start], re.I):
             qualifier, lo, hi = "exact", value, value  # "over four days" is a period, not "more than"
         noun, head, np_end = _noun_after(text, qual.end, quantities, vocab)
-        if head is None and not noun:
-            noun, head = _noun_before(text, qual.start, vocab)
+        before_noun, before_head = _noun_before(text, qual.start, vocab)
+        if before_head is not None and not noun:
+            noun, head = before_noun, before_head  # "the number of troopers killed ... to 175"
+        elif before_head in ("bodies", "body", "remains") and (head is None or re.match(r"(?:hostage|captive)", head)):
+            noun, head = f"{before_noun} of {noun}".strip().removesuffix(" of"), before_head  # "bodies of six hostages"
         via = _through(text, qual.end, quantities)
         if via is not None:
             bases.add(quantities.index(via))
@@ -250,8 +260,9 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
     after = text[q.end:q.end + 30]
     prev_word = before.split()[-1] if before.split() else ""
     surface = text[q.start:q.end]
-    if q.kind in ("number", "range", "percent") and _MONTH_WORD.search(prev_word) and prev_word[0].isupper():
-        return True  # "October 7", "Feb. 7"
+    if q.kind in ("number", "range") and _MONTH_WORD.search(prev_word) and prev_word[0].isupper() \
+            and (q.low or q.value) <= 31 and q.value == int(q.value):
+        return True  # "October 7", "Feb. 7" (but not "in late November 105 hostages")
     if q.kind == "number" and _MONTH_AFTER.match(after) and q.value <= 31 and q.value == int(q.value):
         return True  # "7 October"
     if q.kind == "number" and q.value <= 31 and re.match(
@@ -273,7 +284,7 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
         return True
     if prev_word.rstrip(".:#") in vocab.name_words or prev_word in vocab.name_words:
         return True  # "Channel 12", "Resolution 2728", "No. 10"
-    if re.search(r"#\s*$", before) or re.search(r"\b(?:one|1)\s+in\s+$", before, re.I):
+    if re.search(r"#\s*$", before) or re.search(r"\b(?:one|1)\s+(?:in|out\s+of)\s+(?:every\s+)?$", before, re.I):
         return True  # "No. 4", "one in six children": a ratio, not a count
     if q.kind in ("number", "spelled") and q.value < 120 and re.search(r"[A-Z][\w'’-]+,\s*$", before) \
             and re.match(r"\s*(?:[,.;)]|$)", after):
@@ -289,8 +300,13 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
     return False
 
 
+_PERCENT_OF = re.compile(r"\s+of\s+(?:(?:the|its|their|[A-Z][\w-]*['’]s|\w+['’]s)\s+){0,2}(?:\w+\s+of\s+)?[\d$]")
+
+
 def _fraction(text: str, q: Quantity, quantities: list[Quantity], i: int, vocab: Vocabulary) -> _Candidate | None:
-    """"a fifth of the 132 remaining captives" -> 26.4 counted in captives."""
+    """"a fifth of the 132 remaining captives" -> 26.4 counted in captives; "80% of Gaza's population
+    of 2.3 million" -> 1,840,000."""
+    share = q.value / 100 if q.kind == "percent" else q.value
     tail = text[q.end:q.end + 60]
     m = re.match(r"\s+of\s+(?:(?:the|its|their|his|her|all|an|those|these|[A-Z][\w-]*['’]s)\s+){0,2}", tail)
     if m and i + 1 < len(quantities):
@@ -298,7 +314,7 @@ def _fraction(text: str, q: Quantity, quantities: list[Quantity], i: int, vocab:
         gap = text[q.end + m.end():nxt.start]
         if nxt.start - (q.end + m.end()) <= 20 and len(gap.split()) <= 2 and not re.search(r"[.;,]", gap) \
                 and nxt.kind in ("number", "spelled"):
-            value = q.value * nxt.value
+            value = share * nxt.value
             qual = qualify(text, q.start, nxt.end, value, "number", 0.0, vocab.qualifiers)
             noun, head, np_end = _noun_after(text, _after_qualifier(text, nxt.end), quantities, vocab)
             return _Candidate(q, qual.start, nxt.end, value, qual.low, qual.high, qual.qualifier, nxt.unit,
@@ -308,10 +324,10 @@ def _fraction(text: str, q: Quantity, quantities: list[Quantity], i: int, vocab:
         prior = [p for p in quantities[:i] if p.kind in ("number", "spelled") and q.start - p.end < 200]
         if prior:
             base = prior[-1]
-            value = q.value * base.value
+            value = share * base.value
             qual = qualify(text, q.start, q.end, value, "number", 0.0, vocab.qualifiers)
             return _Candidate(q, qual.start, q.end + whom.end(), value, qual.low, qual.high, qual.qualifier,
-                              base.unit, "whom", "whom", q.end + whom.end())
+                              base.unit, "whom", None, q.end + whom.end(), "whom")
     # A fraction on its own ("half of the population") is a share: keep it as a percentage.
     value = q.value * 100
     qual = qualify(text, q.start, q.end, value, "number", 0.0, vocab.qualifiers)
@@ -360,6 +376,12 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
             words.append(w)
             ends.append(pos + tok.end())
             continue
+        if lw == "and" and words and vocab.person_nouns.fullmatch(words[-1].lower()):
+            rest = re.match(r"\s*and\s+((?:[a-z][\w-]*\s+)?[a-z][\w-]*s)\b", window[tok.start():])
+            if rest and vocab.person_nouns.fullmatch(rest.group(1).split()[-1]):
+                words.append("and " + rest.group(1))  # "journalists and media workers"
+                ends.append(pos + tok.start() + rest.end())
+                break
         if lw in _NP_STOP or len(words) >= 4:
             break
         if words and w.islower() and re.search(r"(?:ed|ing)$", lw) and lw not in ("wounded", "displaced"):
@@ -382,11 +404,21 @@ _TIME_UNITS = re.compile(r"(?:second|minute|hour|day|week|month|year)s?$")
 _NOUN_OF = re.compile(r"\b(bodies|remains|body)\s+of\s+(?:the\s+)?$", re.I)
 
 
+_NUMBER_OF = re.compile(r"\b(?:number|total|tally|count|toll)\s+of\s+(?:(?:the|all|confirmed|[a-z]+ed)\s+)?"
+                        r"(?:[A-Z][\w-]*\s+)?(?P<noun>[a-z][\w-]*s)\b", re.I)
+
+
 def _noun_before(text: str, start: int, vocab: Vocabulary) -> tuple[str, str | None]:
-    """A counted noun written before the number: "the bodies of 11"."""
+    """A counted noun written before the number: "the bodies of 11"; "the total number of troopers
+    killed in the ground offensive to 175"; "the number of hostages being held is 126"."""
     m = _NOUN_OF.search(text, max(0, start - 24), start)
     if m:
         return m.group(1), m.group(1).lower()
+    window_start = max(text.rfind("\n", 0, start) + 1, start - 160)
+    found = list(_NUMBER_OF.finditer(text, window_start, start))
+    if found and vocab.person_nouns.fullmatch(found[-1].group("noun").lower()):
+        noun = found[-1].group("noun")
+        return noun, noun.lower()
     return "", None
 
 
@@ -424,14 +456,13 @@ def _classify(
     """
     if cand.unit and cand.unit != "person":
         return None, 0.9  # a duration, a sum of money, a percentage: no metric counts those
-    if cand.head == "whom":
-        return None, 0.6  # "a third of whom": a subgroup of another figure, named by no metric
+
     noun = cand.noun.lower()
     head = cand.head
     family = None
     if head is None and noun.split()[-1:] in (["them"], ["those"], ["whom"], ["these"]) and antecedent:
         family = antecedent
-    span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role)
+    span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role, cand.via >= 0 or cand.role == "fraction")
     person_head = bool(head and vocab.person_nouns.fullmatch(head))
     own_event = is_item and any(m.event_cues.search(lowered) for m in vocab.metrics.values())
     if re.search(r"\b(?:according\s+to|citing|told|sources?|officials?)\s+$", lowered[max(0, rel_start - 20):rel_start]):
@@ -443,7 +474,7 @@ def _classify(
         if score > 0:
             scores.append((score, -order, metric.id))
     if not scores:
-        if head is not None:
+        if head is not None and noun.split()[0] not in ("more", "another", "additional", "other", "further"):
             for metric in vocab.metrics.values():
                 if metric.fallback.fullmatch(head):
                     return metric.id, 0.55  # "the 240 or so hostages": those still held
@@ -471,6 +502,7 @@ class _Span:
     end: int
     np_end: int
     role: str
+    outer: bool = False  # its noun phrase runs through another figure ("three of the seven ...")
 
     def own(self, s: int, e: int, lowered: str = "") -> bool:
         """Whether a cue at [s, e) may speak for this figure."""
@@ -486,6 +518,13 @@ class _Span:
         """Words between the cue and the figure; a cue after the figure is measured from the end of
         its counted noun ("81,026 people have been wounded": "wounded" is two words away)."""
         return _word_distance(lowered, s, e, self.start, self.np_end)
+
+
+def _modifier(lowered: str, np_end: int, s: int) -> bool:
+    """Whether a cue at ``s`` right after a noun phrase modifies it ("hostages still held in Gaza")
+    rather than being the clause's verb ("hostages are still held")."""
+    gap = lowered[np_end:s]
+    return len(gap.split()) <= 1 and not re.search(r"[,;:]", gap) and not _AUXILIARY.search(lowered, max(0, s - 14), s)
 
 
 def _score(
@@ -519,7 +558,7 @@ def _score(
         if family is not None:
             if metric.id.split(".")[0] != family.split(".")[0]:
                 return 0.0  # "34 of them": them are what the figure before counted
-            if noun in ("whom", "of whom") and metric.part_of != family and metric.id != family:
+            if noun in ("whom", "of whom") and metric.part_of != family:
                 return 0.0  # "120 held, 116 of whom were kidnapped on October 7": a subset, not the taken
             score += 1.0
         elif metric.mention:
@@ -546,7 +585,9 @@ def _score(
                 if _AUXILIARY.search(lowered, max(0, s - 14), s):
                     weight *= 1.3  # the figure's own verb: "81,026 people have been wounded"
                 elif d <= 1 and not _RELATIVE.match(lowered[span.np_end:s]):
-                    weight *= 0.8  # a modifier of its noun: "41 hostages still in captivity"
+                    # a modifier of its noun: "41 hostages still in captivity"; when the noun is
+                    # another figure's ("three of the seven Americans still held"), not ours at all
+                    weight *= 0.3 if span.outer else 0.8
             elif e <= span.start and _GOVERNS.fullmatch(lowered, e, span.start):
                 weight *= 1.3  # "the deaths of 41 hostages", "killed 45 Palestinians"
             best = max(best, weight)
@@ -563,7 +604,7 @@ def _score(
             total += w * 1.5 / (1.0 + d / 8.0) * _ownership(lowered, s, e, d, others) * _reach(lowered, s, e, span)
         if total == 0.0:
             framed = max((w for _s, _e, w in metric.scope.weighted(prev_lowered)), default=0.0)
-            if metric.scope_required and not is_item and noun:
+            if metric.scope_required and not is_item and noun and head not in _EVENT_NOUNS:
                 framed = 0.0  # a required place or period is in the sentence, unless the noun is elided
             total = framed * (1.0 if is_item else 0.4)
         if total == 0.0 and metric.scope_required:
@@ -582,9 +623,9 @@ def _score(
     if metric.typical is not None and value > 0:
         low, high = metric.typical
         if value < low:
-            score -= min(2.0, 1.5 * math.log10(low / value))
+            score -= min(3.0, 1.5 * math.log10(low / value))
         elif value > high:
-            score -= min(2.0, 1.5 * math.log10(value / high))
+            score -= min(3.0, 1.5 * math.log10(value / high))
         else:
             score += 0.5
     return max(score, 0.0)
@@ -629,6 +670,7 @@ def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int
 
 _LIST_LEAD = re.compile(r"(?::|\b(?:were|are|include[sd]?|including|list\s+of|comprising|comprised|among\s+them))\s*$",
                         re.I)
+_SUBSET_LEAD = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom)\s+$", re.I)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)$")
 
 

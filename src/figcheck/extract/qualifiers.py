@@ -37,7 +37,7 @@ def _compiled(q: Qualifiers) -> tuple[re.Pattern[str], re.Pattern[str]]:
     after_words = {w: key for key, words in q.after.items() for w in words}
     b = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(before_words, key=len, reverse=True))
     a = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(after_words, key=len, reverse=True))
-    before_rx = re.compile(rf"(?<![\w-])(?P<w>{b})\s+(?:(?:the|a|an|a\s+total\s+of)\s+)?$", re.I)
+    before_rx = re.compile(rf"(?<![\w-])(?P<w>{b})\s+(?:(?:the|a|an|a\s+total\s+of)\s+)?[\"“”']?$", re.I)
     after_rx = re.compile(rf"\s*,?\s*(?P<w>{a})(?![\w])", re.I)
     return before_rx, after_rx
 

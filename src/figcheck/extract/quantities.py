@@ -38,8 +38,9 @@ _SPELLED = (
     rf"(?:(?:an?\s+)?(?:{_S}|dozen)\b|(?:{_W})\b)"  # "a hundred", "a dozen", or a number word
     rf"(?:(?:\s+and\s+|[\s-]+|-)(?:{_NUMWORD})\b)*"
 )
-_CORE = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_SCALED_TAIL = rf"(?:\s*(?:{_S})\b|bn\b|(?=(?:km|kg|ha|mph|mm|cm)\b)|(?![\w/:]|[.,]\d))"
+#: Digits with thousands separated by commas ("1,200") or by spaces ("1 200", as many outlets write).
+_CORE = r"(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.])|\d+)(?:\.\d+)?"
+_SCALED_TAIL = rf"(?:\s*(?:{_S})\b|(?:bn|mn|M|k)\b|(?=(?:km|kg|ha|mph|mm|cm)\b)|(?![\w/:]|[.,]\d))"
 #: A number in digits, not glued to a word before it ("F-16", "COVID-19", "i24"), with its scale.
 _DIGITS_SCALED = rf"(?<![\w.,/:-]){_CORE}{_SCALED_TAIL}"
 #: The second number of a range, which follows a dash.
@@ -67,7 +68,8 @@ _SCAN = re.compile(
     re.IGNORECASE,
 )
 
-_SCALE_WORDS = re.compile(rf"\s*(?:(?P<scale>{_S})|(?P<bn>bn))\b", re.IGNORECASE)
+_SCALE_WORDS = re.compile(rf"\s*(?:(?P<scale>{_S})|(?P<bn>bn|mn|M|k))\b", re.IGNORECASE)
+_ABBREVIATED = {"bn": 1e9, "mn": 1e6, "m": 1e6, "k": 1e3}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\$|%|€|£")
 
 
@@ -179,6 +181,7 @@ def _single_from_range(m: re.Match[str], text: str) -> Quantity | None:
 
 
 def _digit_value(surface: str) -> float | None:
+    surface = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3})", "", surface)
     m = re.match(r"[\d,]+(?:\.\d+)?", surface)
     if m is None:
         return None
@@ -189,12 +192,13 @@ def _digit_value(surface: str) -> float | None:
     rest = surface[m.end():]
     s = _SCALE_WORDS.match(rest)
     if s:
-        value *= SCALES[s.group("scale").lower()] if s.group("scale") else 1_000_000_000
+        value *= SCALES[s.group("scale").lower()] if s.group("scale") else _ABBREVIATED[s.group("bn").lower()]
     return value
 
 
 def _rounding(surface: str) -> float:
     """Place value of the last significant digit as written: "1,200" -> 100, "2.3 million" -> 1e5."""
+    surface = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3})", "", surface)
     m = re.match(r"([\d,]+)(?:\.(\d+))?", surface)
     if m is None:
         return 0.0
@@ -202,7 +206,7 @@ def _rounding(surface: str) -> float:
     scale = 1.0
     s = _SCALE_WORDS.match(surface[m.end():])
     if s:
-        scale = SCALES[s.group("scale").lower()] if s.group("scale") else 1e9
+        scale = SCALES[s.group("scale").lower()] if s.group("scale") else _ABBREVIATED[s.group("bn").lower()]
     if m.group(2):
         return scale * 10 ** -len(m.group(2))
     zeros = len(digits) - len(digits.rstrip("0")) if digits.strip("0") else 0

@@ -8,13 +8,21 @@ from typing import Any
 import pandas as pd
 
 from figcheck.errors import UsageError
-from figcheck.report import json_, text
+from figcheck.report import github, html, json_, junit, markdown, sarif, text
 
 #: Every report format, by the name ``--format`` takes. Each is ``render(findings, figures, **options) -> str``.
 RENDERERS: dict[str, Callable[..., str]] = {
     "text": text.render,
     "json": json_.render,
+    "markdown": markdown.render,
+    "html": html.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "github": github.render,
 }
+
+#: Formats that show a baseline's accepted findings as such (the others get only the new ones).
+BASELINE_AWARE: frozenset[str] = frozenset({"markdown", "html", "sarif", "junit", "github"})
 
 
 def render(fmt: str, findings: pd.DataFrame, figures: pd.DataFrame, **options: Any) -> str:
@@ -36,4 +44,4 @@ def render(fmt: str, findings: pd.DataFrame, figures: pd.DataFrame, **options: A
     return renderer(findings, figures, **options)
 
 
-__all__ = ["RENDERERS", "render"]
+__all__ = ["BASELINE_AWARE", "RENDERERS", "render"]
