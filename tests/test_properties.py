@@ -88,7 +88,7 @@ def test_extractor_never_raises_and_keeps_offsets_and_intervals(text, published)
         assert row["figure_id"] == f"prop.txt:{row['start']}"
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(texts, min_size=1, max_size=12))
 def test_extracted_rows_always_pass_the_contract(batch):
     """Many documents per example: one great-expectations run checks them all."""
