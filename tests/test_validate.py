@@ -333,3 +333,21 @@ def test_messages_never_carry_raw_control_characters_from_the_text(clean):
     assert "\x1b" not in message
     assert "\n" not in message
     assert "\\x1b[31m23,968\\nDROP" in message
+
+
+def test_great_expectations_is_imported_only_by_validate_and_only_when_used():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "src" / "figcheck"
+    importers = sorted(p.relative_to(src).as_posix() for p in src.rglob("*.py")
+                       if re.search(r"^\s*(import great_expectations|from great_expectations)", p.read_text(), re.M))
+    assert importers == ["validate.py"]
+    code = ("import importlib, pkgutil, sys, figcheck\n"
+            "for m in pkgutil.walk_packages(figcheck.__path__, 'figcheck.'):\n"
+            "    if m.name != 'figcheck.__main__':\n"
+            "        importlib.import_module(m.name)\n"
+            "print('great_expectations' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
