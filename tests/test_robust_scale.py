@@ -152,3 +152,14 @@ def test_a_folder_is_read_one_file_at_a_time(folder_10000, monkeypatch):
     second = next(items)
     assert second.doc_id == "part0/a00001.txt"
     assert reads[-1] == "a00001.txt"
+
+
+def test_the_api_takes_the_limit_too(tmp_path):
+    import figcheck
+
+    big = tmp_path / "long.txt"
+    big.write_text("About 40 people were hurt.\n" + LINE * (2 * 2**20 // len(LINE)), encoding="utf-8")
+    docs = figcheck.load(big, max_article_bytes=2**20)
+    assert docs.empty
+    assert "more than the 1.0 MB an article may be" in docs.attrs["problems"][0].message
+    assert len(figcheck.load(big, max_article_bytes=None)) == 1

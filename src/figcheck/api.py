@@ -26,6 +26,7 @@ def load(
     *,
     source: str | None = None,
     published: str | None = None,
+    max_article_bytes: int | None = corpus.DEFAULT_MAX_ARTICLE_BYTES,
 ) -> pd.DataFrame:
     """Load articles into a documents DataFrame.
 
@@ -33,6 +34,7 @@ def load(
         paths: a file or folder, or several; folders are read recursively.
         source: outlet for every document (wins over front matter and manifest.csv).
         published: publication date (YYYY-MM-DD) for every document (wins over everything).
+        max_article_bytes: articles larger than this are reported and skipped; None reads all.
 
     Returns:
         One row per document (``doc_id, path, source, published, published_basis, url, title,
@@ -43,7 +45,8 @@ def load(
         >>> docs = load("examples")  # doctest: +SKIP
         >>> docs[["doc_id", "source", "published"]].head(2)  # doctest: +SKIP
     """
-    frame, problems = corpus.load(_as_list(paths), source=source, published=published)
+    frame, problems = corpus.load(_as_list(paths), source=source, published=published,
+                                  max_article_bytes=max_article_bytes)
     _log(problems)
     frame.attrs["problems"] = problems
     return frame
@@ -104,6 +107,7 @@ def extract(
     source: str | None = None,
     published: str | None = None,
     validate: bool = True,
+    max_article_bytes: int | None = corpus.DEFAULT_MAX_ARTICLE_BYTES,
 ) -> pd.DataFrame:
     """Extract every figure from articles into a figures DataFrame.
 
@@ -115,6 +119,7 @@ def extract(
         validate: check the figures against the contract (`figcheck.validate`) with
             great-expectations; rows that break it are left out and reported. Costs a few seconds
             of start-up (great-expectations' import), then little per row.
+        max_article_bytes: articles larger than this are reported and skipped; None reads all.
 
     Returns:
         One row per figure with the Figure columns of DESIGN.md, in document and text order.
@@ -130,7 +135,8 @@ def extract(
         items: Iterable[Document | Problem] = corpus.documents_from_frame(paths_or_documents)
         problems.extend(paths_or_documents.attrs.get("problems", []))
     else:
-        items = corpus.iter_documents(_as_list(paths_or_documents), source=source, published=published)
+        items = corpus.iter_documents(_as_list(paths_or_documents), source=source, published=published,
+                                      max_article_bytes=max_article_bytes)
     frame = figures_frame(iter_figures(items, vocab, problems, validate=validate))
     _log(problems)
     frame.attrs["problems"] = problems
