@@ -22,3 +22,9 @@ def seeds() -> Path:
     if not (SEEDS / "manifest.csv").is_file():
         pytest.skip(f"seed corpus not found at {SEEDS} (CI has it beside the repository)")
     return SEEDS
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Every test gets its own figure cache folder, so no test writes to the user's cache."""
+    monkeypatch.setenv("FIGCHECK_CACHE_DIR", str(tmp_path_factory.mktemp("figcheck-cache")))

@@ -353,6 +353,7 @@ def check_tagged_rule(tmp_path, corpus, result):
 
 def build_contract(tmp_path, corpus, mp):
     import figcheck.api
+    import figcheck.parallel
 
     real = figcheck.api.extract_document
 
@@ -360,6 +361,7 @@ def build_contract(tmp_path, corpus, mp):
         return [dict(r, high=r["value"] - 1) if r["doc_id"] == "bug.txt" else r for r in real(doc, vocab)]
 
     mp.setattr(figcheck.api, "extract_document", buggy)
+    mp.setattr(figcheck.parallel, "extract_document", buggy)
     _w(corpus, "bug.txt", "Officials said 240 hostages were taken.\n")
     return _extract(corpus)
 

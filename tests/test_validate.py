@@ -235,6 +235,7 @@ def test_iso_date_pattern_is_the_calendar():
 def _corrupting(monkeypatch):
     """Make the extractor emit one row with low > value (a bug the contract must catch)."""
     import figcheck.api
+    import figcheck.parallel
 
     real = figcheck.api.extract_document
 
@@ -245,6 +246,7 @@ def _corrupting(monkeypatch):
         return rows
 
     monkeypatch.setattr(figcheck.api, "extract_document", corrupt)
+    monkeypatch.setattr(figcheck.parallel, "extract_document", corrupt)  # the CLI extracts through it
 
 
 def test_api_extract_leaves_out_and_reports_rows_that_break_the_contract(tmp_path, monkeypatch):
@@ -319,7 +321,8 @@ def test_batches_also_close_on_the_size_of_the_texts_held():
         out.extend(validator.add(doc, extract_document(doc, VOCAB)))
     out.extend(validator.flush())
     assert validator.batches == 2  # two articles' text per batch, whatever the row count
-    assert len(out) == sum(len(extract_document(d, VOCAB)) for d in docs)
+    assert [d.doc_id for d, _rows in out] == [d.doc_id for d in docs]
+    assert [rows for _d, rows in out] == [extract_document(d, VOCAB) for d in docs]
     assert seen == []
 
 

@@ -106,6 +106,9 @@ def extract(
     rules: PathArg | None = None,
     source: str | None = None,
     published: str | None = None,
+    jobs: int | None = None,
+    cache: bool | PathArg = False,
+    dask: Any = None,
     validate: bool = True,
     max_article_bytes: int | None = corpus.DEFAULT_MAX_ARTICLE_BYTES,
 ) -> pd.DataFrame:
@@ -116,6 +119,12 @@ def extract(
         rules: a rules folder (metrics.yaml, qualifiers.yaml, lexicon.yaml); the shipped one if None.
         source: outlet for every document read from paths.
         published: publication date for every document read from paths.
+        jobs: worker processes (None or 1: this process; 0: every core). The figures are the
+            same, in the same order, whatever the number.
+        cache: True to reuse and fill the figure cache in `figcheck.cache.default_cache_dir()`,
+            or a folder to keep it in; False (the default) to extract everything afresh.
+        dask: run extraction on a Dask cluster: a scheduler address (``"tcp://host:8786"``),
+            ``"local"`` for a ``distributed.LocalCluster`` here, or a ``distributed.Client``.
         validate: check the figures against the contract (`figcheck.validate`) with
             great-expectations; rows that break it are left out and reported. Costs a few seconds
             of start-up (great-expectations' import), then little per row.
@@ -128,6 +137,7 @@ def extract(
     Example:
         >>> figures = extract("examples")  # doctest: +SKIP
         >>> figures.query("metric == 'hostages.held'")[["as_of", "value", "surface"]]  # doctest: +SKIP
+        >>> figures = extract("corpus/", jobs=0, cache=True)  # doctest: +SKIP
     """
     vocab = load_vocabulary(rules)
     problems: list[Problem] = []
@@ -137,7 +147,24 @@ def extract(
     else:
         items = corpus.iter_documents(_as_list(paths_or_documents), source=source, published=published,
                                       max_article_bytes=max_article_bytes)
-    frame = figures_frame(iter_figures(items, vocab, problems, validate=validate))
+    rows: Iterable[dict[str, Any]]
+    if jobs in (None, 1) and cache is False and dask is None:
+        rows = iter_figures(items, vocab, problems, validate=validate)
+    else:
+        from figcheck import parallel
+        from figcheck.cache import FigureCache
+
+        store = None
+        if cache is not False:
+            store = FigureCache(None if cache is True else cache, vocab)
+        pairs = parallel.iter_document_figures(items, vocab, jobs=jobs, cache=store, dask=dask, problems=problems)
+        if validate:
+            from figcheck.validate import validated
+
+            rows = validated(pairs, vocab, problems.append)
+        else:
+            rows = (row for _doc, doc_rows in pairs for row in doc_rows)
+    frame = figures_frame(rows)
     _log(problems)
     frame.attrs["problems"] = problems
     return frame

@@ -463,16 +463,17 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 class FigureValidator:
     """Validates figures as documents stream past, in batches, holding one batch at a time.
 
-    Feed it each document with its figure rows (`add`); it yields the rows that pass the contract
-    once a batch is full, and the rest at `flush`. A document is never split between batches, so
-    ``figure_id`` uniqueness within a batch is uniqueness overall (ids start with the unique doc_id).
+    Feed it each document with its figure rows (`add`); once a batch is full it yields the batch's
+    documents, in order, each with the rows that pass the contract; `flush` yields the rest. A
+    document is never split between batches, so ``figure_id`` uniqueness within a batch is
+    uniqueness overall (ids start with the unique doc_id).
 
     Args:
         vocab: the vocabulary whose metric ids are allowed.
         on_problem: called with each `Problem` (a broken row) as batches are validated.
         batch_rows: rows per great-expectations run.
-        batch_chars: close a batch once its documents' texts hold this many characters.
         hint: passed to `validate_figures`.
+        batch_chars: close a batch once its documents' texts hold this many characters.
     """
 
     def __init__(self, vocab: Vocabulary | None, on_problem: Callable[[Problem], None],
@@ -483,36 +484,53 @@ class FigureValidator:
         self.batch_rows = max(1, batch_rows)
         self.batch_chars = max(1, batch_chars)
         self.hint = hint
-        self._rows: list[dict[str, Any]] = []
-        self._docs: list[dict[str, Any]] = []
+        self._pairs: list[tuple[Document, list[dict[str, Any]]]] = []
+        self._rows = 0
         self._chars = 0
         self.batches = 0
 
-    def add(self, doc: Document, rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """Take one document's rows; yield validated rows when the batch is full."""
-        if rows:
-            self._rows.extend(rows)
-            self._docs.append({"doc_id": doc.doc_id, "path": doc.path, "text": doc.text})
-            self._chars += len(doc.text)
-        if len(self._rows) >= self.batch_rows or self._chars >= self.batch_chars:
+    def add(self, doc: Document, rows: list[dict[str, Any]]) -> Iterator[tuple[Document, list[dict[str, Any]]]]:
+        """Take one document's rows; when the batch is full, yield its documents with their valid rows."""
+        self._pairs.append((doc, rows))
+        self._rows += len(rows)
+        self._chars += len(doc.text)
+        if self._rows >= self.batch_rows or self._chars >= self.batch_chars:
             yield from self.flush()
 
-    def flush(self) -> Iterator[dict[str, Any]]:
-        """Validate what is held and yield the rows that pass, exactly as they were given."""
-        if not self._rows:
+    def flush(self) -> Iterator[tuple[Document, list[dict[str, Any]]]]:
+        """Validate what is held; yield each document with the rows that pass, exactly as given."""
+        pairs, n = self._pairs, self._rows
+        self._pairs, self._rows, self._chars = [], 0, 0
+        if n == 0:
+            yield from pairs
             return
         from figcheck.extract.figures import figures_frame
 
-        rows, docs = self._rows, self._docs
-        self._rows, self._docs, self._chars = [], [], 0
-        documents = pd.DataFrame(docs, columns=["doc_id", "path", "text"])
+        rows = [row for _doc, doc_rows in pairs for row in doc_rows]
+        documents = pd.DataFrame([{"doc_id": d.doc_id, "path": d.path, "text": d.text} for d, r in pairs if r],
+                                 columns=["doc_id", "path", "text"])
         keep, problems = _check(figures_frame(rows), documents, self.vocab, self.hint)
         self.batches += 1
         for p in problems:
             self.on_problem(p)
-        for row, ok in zip(rows, keep.tolist(), strict=True):
-            if ok:
-                yield row
+        mask = keep.tolist()
+        i = 0
+        for doc, doc_rows in pairs:
+            yield doc, [row for row, ok in zip(doc_rows, mask[i:i + len(doc_rows)], strict=True) if ok]
+            i += len(doc_rows)
+
+
+def validated_pairs(
+    pairs: Iterable[tuple[Document, list[dict[str, Any]]]],
+    vocab: Vocabulary | None,
+    on_problem: Callable[[Problem], None],
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> Iterator[tuple[Document, list[dict[str, Any]]]]:
+    """Yield every (document, rows) pair, in order, with only the rows that pass the contract."""
+    validator = FigureValidator(vocab, on_problem, batch_rows)
+    for doc, rows in pairs:
+        yield from validator.add(doc, rows)
+    yield from validator.flush()
 
 
 def validated(
@@ -522,7 +540,5 @@ def validated(
     batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> Iterator[dict[str, Any]]:
     """Yield the rows of (document, rows) pairs that pass the contract, in order, batch by batch."""
-    validator = FigureValidator(vocab, on_problem, batch_rows)
-    for doc, rows in pairs:
-        yield from validator.add(doc, rows)
-    yield from validator.flush()
+    for _doc, rows in validated_pairs(pairs, vocab, on_problem, batch_rows):
+        yield from rows

@@ -64,6 +64,7 @@ class Cues:
                 weights[phrase] = float(m.group(2))
             plain.append(phrase)
         self.phrases = tuple(plain)
+        self._memo: dict[str, tuple[tuple[int, int, float], ...]] = {}
         self._weighted = [(re.compile(_phrase_re(p)), w) for p, w in weights.items()]
         if self.phrases:
             # A cue is a whole word ("strike" does not match "strikes"); a phrase does not match a
@@ -74,28 +75,34 @@ class Cues:
         else:
             self.rx = None
 
-    def weighted(self, lowered: str) -> list[tuple[int, int, float]]:
-        """(start, end, weight) of every match in an already lower-cased text."""
+    def weighted(self, lowered: str) -> tuple[tuple[int, int, float], ...]:
+        """(start, end, weight) of every match in an already lower-cased text.
+
+        Memoised per text: extraction asks the same sentence about every figure in it.
+        """
         if self.rx is None:
-            return []
-        out = []
-        for m in self.rx.finditer(lowered):
-            weight = next((w for rx, w in self._weighted if rx.fullmatch(m.group())), 1.0)
-            out.append((m.start(), m.end(), weight))
-        return out
+            return ()
+        cached = self._memo.get(lowered)
+        if cached is None:
+            cached = tuple(
+                (m.start(), m.end(), next((w for rx, w in self._weighted if rx.fullmatch(m.group())), 1.0))
+                for m in self.rx.finditer(lowered)
+            )
+            if len(self._memo) > 512:
+                self._memo.clear()
+            self._memo[lowered] = cached
+        return cached
 
     def __bool__(self) -> bool:
         return bool(self.phrases)
 
     def finditer(self, lowered: str) -> list[tuple[int, int]]:
         """(start, end) of every match in an already lower-cased text."""
-        if self.rx is None:
-            return []
-        return [m.span() for m in self.rx.finditer(lowered)]
+        return [(s, e) for s, e, _w in self.weighted(lowered)]
 
     def search(self, lowered: str) -> bool:
         """Whether any cue occurs in the lower-cased text."""
-        return bool(self.rx and self.rx.search(lowered))
+        return bool(self.weighted(lowered))
 
     def fullmatch(self, lowered: str) -> bool:
         """Whether the lower-cased text is exactly one of the cues."""

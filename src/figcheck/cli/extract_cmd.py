@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +35,25 @@ SourceOpt = Annotated[
 PublishedOpt = Annotated[
     str | None, typer.Option("--published", help="Publication date YYYY-MM-DD for every article; wins over all.")
 ]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", help="Extract in N processes (0: one per core). Output is identical, in the same "
+                 "order. With --dask local: the number of Dask workers.", show_default=False),
+]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Extract every article afresh; neither read nor write the figure cache.")
+]
+CacheDirOpt = Annotated[
+    Path | None,
+    typer.Option("--cache-dir", help="Keep the figure cache in DIR. Default: $FIGCHECK_CACHE_DIR, else "
+                 "$XDG_CACHE_HOME/figcheck or ~/.cache/figcheck.", show_default=False),
+]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option("--dask", help="Run extraction on a Dask cluster: a scheduler address (tcp://host:8786) or "
+                 "'local'. With --format parquet, -o names a folder of partitioned Parquet files.",
+                 show_default=False),
+]
 
 
 MaxArticleOpt = Annotated[
@@ -58,6 +77,10 @@ def extract(
     rules: RulesOpt = None,
     source: SourceOpt = None,
     published: PublishedOpt = None,
+    jobs: JobsOpt = None,
+    no_cache: NoCacheOpt = False,
+    cache_dir: CacheDirOpt = None,
+    dask: DaskOpt = None,
     max_article_mb: MaxArticleOpt = DEFAULT_MAX_ARTICLE_BYTES / 2**20,
     no_validate: NoValidateOpt = False,
 ) -> None:
@@ -73,13 +96,28 @@ def extract(
       figcheck extract examples/ > figures.jsonl
 
       figcheck extract examples/ --format parquet -o reports/figures.parquet
+
+      figcheck extract corpus/ --jobs 0 -o figures.jsonl
+
+      figcheck extract corpus/ --dask tcp://scheduler:8786 --format parquet -o figures/
+
+    Figures are cached by content (article text and metadata, extractor version, metrics,
+    qualifiers and lexicon), so an unchanged article is not extracted twice; --no-cache skips it.
     """
-    from figcheck import corpus
-    from figcheck.api import iter_figures
+    from figcheck import corpus, parallel
+    from figcheck.cache import FigureCache
+    from figcheck.validate import validated_pairs
     from figcheck.vocab import load_vocabulary
 
     if fmt not in FIGURE_FORMATS:
         fail(f"--format {fmt!r} is not one of {', '.join(FIGURE_FORMATS)}")
+    if jobs is not None and jobs < 0:
+        fail(f"--jobs {jobs} is negative; give a number of processes, or 0 for one per core")
+    if no_cache and cache_dir is not None:
+        fail("--no-cache and --cache-dir contradict each other; give one of them")
+    dataset = dask is not None and fmt == "parquet"
+    if dataset and output is None:
+        fail("parquet is binary: give a folder with -o DIR")
     problems: list[Problem] = []
 
     def echo(problem: Problem) -> None:
@@ -89,10 +127,18 @@ def extract(
     max_bytes = int(max_article_mb * 2**20) or None
     try:
         vocab = load_vocabulary(rules)
+        cache = None if no_cache else FigureCache(cache_dir, vocab)
         items = corpus.iter_documents(paths, source=source, published=published, max_article_bytes=max_bytes)
-        rows = iter_figures(items, vocab, validate=not no_validate, on_problem=echo)
+        results = parallel.iter_document_figures(_echo_problems(items, echo), vocab, jobs=jobs, cache=cache,
+                                                 dask=dask)
+        if not no_validate:
+            results = validated_pairs(results, vocab, echo)
         with _terminate_cleanly():
-            write_figures(rows, fmt, output)
+            if dataset:
+                assert output is not None
+                parallel.write_parquet_dataset(results, output)
+            else:
+                write_figures((row for _doc, rows in results for row in rows), fmt, output)
     except FigcheckError as exc:
         fail(str(exc), exc.exit_code)
     except BrokenPipeError:
@@ -133,3 +179,11 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
+
+
+def _echo_problems(items: Iterable[object], echo: Callable[[Problem], None]) -> Iterator[object]:
+    """Pass documents on; report each problem the moment it is met."""
+    for item in items:
+        if isinstance(item, Problem):
+            echo(item)
+        yield item

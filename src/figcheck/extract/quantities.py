@@ -12,6 +12,7 @@ This is the only module that imports quantulum3.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -288,7 +289,38 @@ _EXTRA_UNITS = {"shekel": "ILS", "shekels": "ILS", "percent": "percent", "per": 
 
 @lru_cache(maxsize=1)
 def _lexicon() -> tuple[dict[str, str], dict[str, str]]:
-    """(unit words, unit symbols) from quantulum3's lexicon, mapped to pint unit names."""
+    """(unit words, unit symbols) from quantulum3's lexicon, mapped to pint unit names.
+
+    Building it costs quantulum3 about two seconds, so the result is kept in the figure cache
+    folder, keyed by quantulum3's version and this module's mapping; a missing, unreadable or
+    damaged copy is simply rebuilt.
+    """
+    import json
+    from importlib.metadata import version
+
+    from figcheck.cache import default_cache_dir
+
+    mapping = repr((sorted(_Q3_TO_PINT.items()), _ENTITY_ORDER, sorted(_NOT_UNITS), sorted(_EXTRA_UNITS.items())))
+    tag = hashlib.sha256(f"{version('quantulum3')}\0{mapping}".encode()).hexdigest()[:16]
+    path = default_cache_dir() / f"units-lexicon-{tag}.json"
+    try:
+        words, symbols = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(words, dict) and isinstance(symbols, dict):
+            return words, symbols
+    except (OSError, ValueError):
+        pass
+    words, symbols = _build_lexicon()
+    try:
+        from figcheck.output import atomic_write
+
+        with atomic_write(path) as fh:
+            json.dump([words, symbols], fh, sort_keys=True)
+    except OSError:
+        pass  # a read-only cache folder only costs the two seconds again
+    return words, symbols
+
+
+def _build_lexicon() -> tuple[dict[str, str], dict[str, str]]:
     import warnings
 
     with warnings.catch_warnings():
