@@ -301,7 +301,6 @@ def test_cli_validates_in_batches_of_whole_documents(tmp_path, monkeypatch):
 
     monkeypatch.setattr(figcheck.validate, "_check", spy)
     monkeypatch.setattr(figcheck.validate, "DEFAULT_BATCH_ROWS", 4)
-    monkeypatch.setattr(figcheck.validate.validated, "__defaults__", (4,))
     small = runner.invoke(app, ["extract", str(tmp_path)])
     assert small.stdout == whole.stdout
     assert small.exit_code == whole.exit_code == 0
@@ -354,3 +353,27 @@ def test_great_expectations_is_imported_only_by_validate_and_only_when_used():
             "print('great_expectations' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("options", [["--jobs", "2"], ["--cache-dir", "CACHE"]], ids=["jobs", "cache"])
+def test_parallel_and_cached_extraction_are_validated_too(tmp_path, monkeypatch, options):
+    import figcheck.validate
+
+    for i in range(3):
+        (tmp_path / f"a{i}.txt").write_text(ARTICLE, encoding="utf-8")
+    options = [str(tmp_path / "cache") if o == "CACHE" else o for o in options]
+    runner = CliRunner()
+    plain = runner.invoke(app, ["extract", str(tmp_path), "--no-cache"])
+    calls = []
+    real = figcheck.validate._check
+
+    def spy(figures, documents, vocab, hint):
+        calls.append(len(figures))
+        return real(figures, documents, vocab, hint)
+
+    monkeypatch.setattr(figcheck.validate, "_check", spy)
+    for _run in range(2):  # with a cache, the second run reads every article from it
+        result = runner.invoke(app, ["extract", str(tmp_path), *options])
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == plain.stdout
+    assert calls == [len(plain.stdout.splitlines())] * 2

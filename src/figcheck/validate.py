@@ -471,18 +471,19 @@ class FigureValidator:
     Args:
         vocab: the vocabulary whose metric ids are allowed.
         on_problem: called with each `Problem` (a broken row) as batches are validated.
-        batch_rows: rows per great-expectations run.
+        batch_rows: rows per great-expectations run (default `DEFAULT_BATCH_ROWS`).
         hint: passed to `validate_figures`.
-        batch_chars: close a batch once its documents' texts hold this many characters.
+        batch_chars: close a batch once its documents' texts hold this many characters
+            (default `DEFAULT_BATCH_CHARS`).
     """
 
     def __init__(self, vocab: Vocabulary | None, on_problem: Callable[[Problem], None],
-                 batch_rows: int = DEFAULT_BATCH_ROWS, hint: str | None = _FIX_EXTRACTOR,
-                 batch_chars: int = DEFAULT_BATCH_CHARS) -> None:
+                 batch_rows: int | None = None, hint: str | None = _FIX_EXTRACTOR,
+                 batch_chars: int | None = None) -> None:
         self.vocab = vocab
         self.on_problem = on_problem
-        self.batch_rows = max(1, batch_rows)
-        self.batch_chars = max(1, batch_chars)
+        self.batch_rows = max(1, DEFAULT_BATCH_ROWS if batch_rows is None else batch_rows)
+        self.batch_chars = max(1, DEFAULT_BATCH_CHARS if batch_chars is None else batch_chars)
         self.hint = hint
         self._pairs: list[tuple[Document, list[dict[str, Any]]]] = []
         self._rows = 0
@@ -524,7 +525,7 @@ def validated_pairs(
     pairs: Iterable[tuple[Document, list[dict[str, Any]]]],
     vocab: Vocabulary | None,
     on_problem: Callable[[Problem], None],
-    batch_rows: int = DEFAULT_BATCH_ROWS,
+    batch_rows: int | None = None,
 ) -> Iterator[tuple[Document, list[dict[str, Any]]]]:
     """Yield every (document, rows) pair, in order, with only the rows that pass the contract."""
     validator = FigureValidator(vocab, on_problem, batch_rows)
@@ -537,7 +538,7 @@ def validated(
     pairs: Iterable[tuple[Document, list[dict[str, Any]]]],
     vocab: Vocabulary | None,
     on_problem: Callable[[Problem], None],
-    batch_rows: int = DEFAULT_BATCH_ROWS,
+    batch_rows: int | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Yield the rows of (document, rows) pairs that pass the contract, in order, batch by batch."""
     for _doc, rows in validated_pairs(pairs, vocab, on_problem, batch_rows):
