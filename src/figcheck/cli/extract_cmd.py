@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from figcheck.cli._app import EXIT_ERROR, app, fail, report_problems
-from figcheck.corpus import DEFAULT_MAX_ARTICLE_BYTES
+from figcheck.corpus import DEFAULT_MAX_ARTICLE_BYTES, Document
 from figcheck.errors import FigcheckError
 from figcheck.models import Problem
 from figcheck.output import FIGURE_FORMATS, write_figures
@@ -181,7 +181,9 @@ def _silence_stdout() -> None:
         pass
 
 
-def _echo_problems(items: Iterable[object], echo: Callable[[Problem], None]) -> Iterator[object]:
+def _echo_problems(
+    items: Iterable[Document | Problem], echo: Callable[[Problem], None]
+) -> Iterator[Document | Problem]:
     """Pass documents on; report each problem the moment it is met."""
     for item in items:
         if isinstance(item, Problem):
