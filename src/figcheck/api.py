@@ -1,4 +1,4 @@
-"""The library API: load, extract (and, as they land, check and report). The CLI calls only this."""
+"""The library API: load, extract, check and report. The CLI is a thin layer over these."""
 
 from __future__ import annotations
 
@@ -6,19 +6,105 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pandas as pd
 
 from figcheck import corpus
 from figcheck.corpus import Document
 from figcheck.extract.figures import extract_document, figures_frame
-from figcheck.models import Problem
+from figcheck.models import DOCUMENT_COLUMNS, Problem
 from figcheck.vocab import Vocabulary, load_vocabulary
+
+if TYPE_CHECKING:
+    from figcheck.baseline import Baseline
+    from figcheck.ruleset import Rule
 
 log = logging.getLogger("figcheck")
 
 PathArg = str | os.PathLike[str]
+T = TypeVar("T")
+
+
+class Shared(str, Generic[T]):
+    """A value a DataFrame keeps in its ``attrs`` by reference, never copied.
+
+    pandas deep-copies ``attrs`` into every frame an operation makes (a filter, a column, a sort)
+    and compares them when concatenating. A table kept there as such would be copied at every
+    step, and ``pd.concat`` of two filtered findings frames would fail comparing two tables. A
+    `Shared` copies as itself and compares by identity, so the link costs nothing and survives
+    filtering, sorting and concatenation. Its ``value`` is the object it shares.
+
+    It is a string too, a placeholder that names what it links, so that writers which save
+    ``attrs`` as JSON (``to_parquet``, ``to_feather``) still work: the link is not saved, and a
+    frame read back from such a file must be given its figures explicitly.
+
+    Example:
+        >>> import copy
+        >>> figures = pd.DataFrame({"value": [1.0]})
+        >>> link = Shared(figures)
+        >>> copy.deepcopy(link) is link, link.value is figures, link == Shared(figures)
+        (True, True, False)
+        >>> str(link)
+        '<figcheck link to a DataFrame of 1 rows; not saved>'
+    """
+
+    value: T
+
+    def __new__(cls, value: T) -> Shared[T]:
+        """Link ``value``."""
+        if isinstance(value, pd.DataFrame):
+            what = f"a DataFrame of {len(value)} rows"
+        elif isinstance(value, list):
+            what = f"a list of {len(value)} items"
+        else:
+            what = f"a {type(value).__name__}"
+        self = super().__new__(cls, f"<figcheck link to {what}; not saved>")
+        self.value = value
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Shared[T]:
+        return self
+
+    def __copy__(self) -> Shared[T]:
+        return self
+
+    def __reduce__(self) -> tuple[type[Shared[T]], tuple[T]]:
+        return (Shared, (self.value,))
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        return f"Shared({str(self)[len('<figcheck link to '):-len('; not saved>')]})"
+
+
+def linked(frame: pd.DataFrame, key: str) -> Any:
+    """Return what ``frame.attrs[key]`` refers to: the value of a `Shared`, the value itself, or None.
+
+    None too for the placeholder a `Shared` leaves in a file (a frame read back from Parquet).
+
+    Example:
+        >>> frame = pd.DataFrame()
+        >>> frame.attrs["figures"] = Shared("the figures")
+        >>> linked(frame, "figures"), linked(frame, "documents")
+        ('the figures', None)
+        >>> frame.attrs["figures"] = str(frame.attrs["figures"])  # as read back from a file
+        >>> linked(frame, "figures") is None
+        True
+    """
+    value = frame.attrs.get(key)
+    if isinstance(value, Shared):
+        return value.value
+    if isinstance(value, str) and value.startswith("<figcheck link to "):
+        return None
+    return value
 
 
 def load(
@@ -39,16 +125,24 @@ def load(
     Returns:
         One row per document (``doc_id, path, source, published, published_basis, url, title,
         text, sha256, ...``). Inputs that could not be read are listed in
-        ``frame.attrs["problems"]`` and logged; the rest is loaded.
+        ``frame.attrs["problems"]`` and logged; the rest is loaded. ``frame.attrs["paths"]``
+        keeps the paths given (reports take their default title from them).
+
+    Raises:
+        UsageError: a path does not exist, or ``published`` is not a date.
 
     Example:
-        >>> docs = load("examples")  # doctest: +SKIP
-        >>> docs[["doc_id", "source", "published"]].head(2)  # doctest: +SKIP
+        >>> docs = load("examples")
+        >>> len(docs), docs.attrs["problems"]
+        (13, [])
+        >>> docs.set_index("doc_id").loc["2023-12-01-truce-ends.html", ["source", "published", "format"]].tolist()
+        ['Northgate Chronicle', '2023-12-01', 'html']
     """
     frame, problems = corpus.load(_as_list(paths), source=source, published=published,
                                   max_article_bytes=max_article_bytes)
     _log(problems)
     frame.attrs["problems"] = problems
+    frame.attrs["paths"] = [os.fspath(p) for p in _as_list(paths)]
     return frame
 
 
@@ -100,6 +194,33 @@ def iter_figures(
     yield from validated(pairs(), vocab, report)
 
 
+class DocumentTable:
+    """Collects the documents that stream past, as the documents table reports need to place figures.
+
+    A document keeps its metadata and offsets; its text is kept only for HTML pages (their
+    figures are found in the page by the words around them), so memory stays small.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._rows: list[dict[str, Any]] = []
+
+    def collect(self, items: Iterable[Document | Problem]) -> Iterator[Document | Problem]:
+        """Pass every item on, noting each document."""
+        for item in items:
+            if isinstance(item, Document):
+                self.count += 1
+                row = item.as_row()
+                if row.get("format") != "html":
+                    row["text"] = ""
+                self._rows.append(row)
+            yield item
+
+    def frame(self) -> pd.DataFrame:
+        """Return the documents seen so far, as a documents table."""
+        return pd.DataFrame(self._rows, columns=DOCUMENT_COLUMNS)
+
+
 def extract(
     paths_or_documents: PathArg | Sequence[PathArg] | pd.DataFrame,
     *,
@@ -113,6 +234,8 @@ def extract(
     max_article_bytes: int | None = corpus.DEFAULT_MAX_ARTICLE_BYTES,
 ) -> pd.DataFrame:
     """Extract every figure from articles into a figures DataFrame.
+
+    The table is the one ``figcheck extract`` writes, row for row.
 
     Args:
         paths_or_documents: files/folders, or a documents DataFrame from `load`.
@@ -132,21 +255,37 @@ def extract(
 
     Returns:
         One row per figure with the Figure columns of DESIGN.md, in document and text order.
-        Unreadable inputs and rows that break the contract are in ``frame.attrs["problems"]``.
+        ``frame.attrs`` holds ``problems`` (inputs that could not be read, and rows that break the
+        figures contract), ``documents`` (a `Shared` documents table, which `report` uses to place
+        figures in their files), ``paths`` and ``rules_dir`` (which `check` uses when given no rules).
+
+    Raises:
+        UsageError: a path does not exist, or ``published`` is not a date.
+        RuleError: a rules file is broken.
 
     Example:
-        >>> figures = extract("examples")  # doctest: +SKIP
-        >>> figures.query("metric == 'hostages.held'")[["as_of", "value", "surface"]]  # doctest: +SKIP
-        >>> figures = extract("corpus/", jobs=0, cache=True)  # doctest: +SKIP
+        >>> figures = extract("examples")
+        >>> held = figures[figures["metric"] == "hostages.held"]
+        >>> held.loc[held["doc_id"] == "2023-12-21-cairo-talks.md", ["surface", "value", "low", "high"]].values.tolist()
+        [['About 129', 129.0, 126.42, 131.58]]
+        >>> extract("examples", jobs=2).equals(figures)  # the same table, in the same order
+        True
     """
     vocab = load_vocabulary(rules)
     problems: list[Problem] = []
+    table = None
     if isinstance(paths_or_documents, pd.DataFrame):
+        documents: pd.DataFrame | None = paths_or_documents
         items: Iterable[Document | Problem] = corpus.documents_from_frame(paths_or_documents)
         problems.extend(paths_or_documents.attrs.get("problems", []))
+        logged = len(problems)  # a documents table's problems were logged when it was loaded
+        paths = list(paths_or_documents.attrs.get("paths", []))
     else:
-        items = corpus.iter_documents(_as_list(paths_or_documents), source=source, published=published,
-                                      max_article_bytes=max_article_bytes)
+        table = DocumentTable()
+        items = table.collect(corpus.iter_documents(_as_list(paths_or_documents), source=source,
+                                                    published=published, max_article_bytes=max_article_bytes))
+        logged = 0
+        paths = [os.fspath(p) for p in _as_list(paths_or_documents)]
     rows: Iterable[dict[str, Any]]
     if jobs in (None, 1) and cache is False and dask is None:
         rows = iter_figures(items, vocab, problems, validate=validate)
@@ -165,9 +304,177 @@ def extract(
         else:
             rows = (row for _doc, doc_rows in pairs for row in doc_rows)
     frame = figures_frame(rows)
-    _log(problems)
-    frame.attrs["problems"] = problems
+    if table is not None:
+        documents = table.frame()
+    _log(problems[logged:])
+    frame.attrs.update(problems=problems, documents=Shared(documents), paths=paths,
+                       rules_dir=os.fspath(rules) if rules is not None else None)
     return frame
+
+
+def check(
+    figures: pd.DataFrame | PathArg | Sequence[PathArg],
+    rules: PathArg | Sequence[Rule] | None = None,
+) -> pd.DataFrame:
+    """Check figures against the rules and return the findings.
+
+    The findings are those ``figcheck check --format json`` gives for the same articles.
+
+    Args:
+        figures: a figures DataFrame (from `extract`, or `figcheck.engine.make_figures`), or
+            article files/folders to extract first.
+        rules: a rules folder (metrics.yaml, qualifiers.yaml, lexicon.yaml and the ``<ID>.yaml``
+            rule files), or a list of `figcheck.ruleset.Rule`. When None: the folder the figures
+            were extracted with (``figures.attrs["rules_dir"]``), else the shipped rules.
+
+    Returns:
+        One row per finding: ``finding_id, rule_id, severity, verdict, message, figure_ids,
+        observed, expected`` (DESIGN.md's Finding), then ``metric, kind, rule_name``; sorted by
+        severity, rule id and finding id. ``frame.attrs`` links what the findings came from:
+        ``figures`` (a `Shared` figures table: ``findings.figcheck.explain(i)`` and
+        ``findings.figcheck.figures()`` read it), ``rules`` and ``vocabulary`` (`Shared`), and
+        ``problems`` (input problems met while extracting). The links survive filtering.
+
+    Raises:
+        RuleError: a rule file is broken (the message names the file and the key).
+
+    Example:
+        >>> findings = check("examples")
+        >>> findings.loc[findings["rule_id"] == "FC101", ["verdict", "observed", "expected"]].values.tolist()
+        [['contradiction', 'at least 255 person', '≤ 240 person']]
+        >>> findings.figcheck.figures().query("rule_id == 'FC101'")[["role", "metric", "value"]].values.tolist()
+        [['total', 'hostages.taken', 240.0], ['part', 'hostages.released', 105.0], ['part', 'hostages.held', 150.0]]
+    """
+    from figcheck.engine import run
+
+    if not isinstance(figures, pd.DataFrame):
+        figures = extract(figures, rules=rules if isinstance(rules, str | os.PathLike) else None)
+    if rules is None:
+        rules = figures.attrs.get("rules_dir")
+    vocab, rule_list = ruleset(rules)
+    findings = run(figures, rule_list, vocab)
+    findings.attrs.update(problems=list(figures.attrs.get("problems", [])), figures=Shared(figures),
+                          rules=Shared(rule_list), vocabulary=Shared(vocab))
+    return findings
+
+
+def report(
+    figures: pd.DataFrame,
+    findings: pd.DataFrame,
+    path: PathArg | Sequence[PathArg],
+    *,
+    documents: pd.DataFrame | None = None,
+    rules: PathArg | Sequence[Rule] | None = None,
+    title: str | None = None,
+    baseline: PathArg | Baseline | None = None,
+    only: PathArg | Sequence[PathArg] | None = None,
+    markdown: bool = True,
+    plots: bool = True,
+) -> list[Path]:
+    """Write the discrepancy report ``figcheck report`` writes, in the format the file name says.
+
+    ``.html`` is the self-contained report with a timeline per metric (and, unless
+    ``markdown=False``, its Markdown twin ``.md`` beside it); ``.md`` Markdown; ``.sarif`` SARIF
+    2.1.0; ``.xml`` JUnit. For the same articles the files are byte for byte those of
+    ``figcheck report PATH -o FILE`` run from the same working directory.
+
+    Args:
+        figures: the figures table (`extract`).
+        findings: the findings table (`check`), possibly filtered.
+        path: the report file, or several.
+        documents: the documents table; by default the one `extract` linked in
+            ``figures.attrs["documents"]`` (without it, figures are placed by doc_id and line).
+        rules: the rules folder or rules the report describes; by default those `check` used.
+        title: the report's title; by default ``figcheck report: <the paths extracted>``.
+        baseline: a baseline file (or `figcheck.baseline.Baseline`): its findings are marked accepted.
+        only: articles (files or folders): report only findings that involve them.
+        markdown: with an ``.html`` file, also write the ``.md`` beside it.
+        plots: draw the timelines in the HTML report.
+
+    Returns:
+        The files written.
+
+    Raises:
+        UsageError: a file name with no known report suffix, or ``only`` without a documents table.
+
+    Example:
+        >>> import tempfile
+        >>> figures = extract("examples")
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     [p.name for p in report(figures, check(figures), Path(tmp) / "examples.html")]
+        ['examples.html', 'examples.md']
+    """
+    from figcheck.baseline import read_baseline
+    from figcheck.errors import UsageError
+    from figcheck.report.files import format_for, write_reports
+    from figcheck.report.view import documents_at, involving
+
+    targets = _as_list(path)
+    for p in targets:
+        format_for(p)
+    docs = documents if documents is not None else linked(figures, "documents")
+    if rules is None and linked(findings, "rules") is not None:
+        rule_list: list[Rule] = list(linked(findings, "rules"))
+        vocab = linked(findings, "vocabulary") or ruleset(rule_list)[0]
+    else:
+        vocab, rule_list = ruleset(rules if rules is not None else figures.attrs.get("rules_dir"))
+    accepted = read_baseline(baseline) if isinstance(baseline, str | os.PathLike) else baseline
+    scope = None
+    if only:
+        if docs is None:
+            raise UsageError("only= needs the documents table: pass documents=figcheck.load(...) or figures "
+                             "from figcheck.extract")
+        scope = documents_at(docs, _as_list(only))
+        findings = involving(findings, figures, scope)
+    return write_reports(
+        targets, findings, figures, only=scope, markdown_twin=markdown, plots=plots,
+        documents=docs, rules=rule_list, baseline=accepted, problems=list(figures.attrs.get("problems", [])),
+        title=title or default_title(figures.attrs.get("paths") or []),
+        metric_descriptions=metric_descriptions(vocab),
+    )
+
+
+def ruleset(rules: PathArg | Sequence[Rule] | None = None) -> tuple[Vocabulary, list[Rule]]:
+    """Load the vocabulary and the rules from a rules folder (the shipped one when None), or take a list of rules.
+
+    A list of rules brings the vocabulary of their folder when they all come from one folder with
+    a metrics.yaml, else the shipped vocabulary.
+
+    Raises:
+        RuleError: a rules file is broken.
+        TypeError: ``rules`` is neither a folder nor a list of `figcheck.ruleset.Rule`.
+    """
+    from figcheck.ruleset import Rule, load_rules
+
+    if rules is None or isinstance(rules, str | os.PathLike):
+        vocab = load_vocabulary(rules)
+        return vocab, load_rules(rules, vocab)
+    rule_list = list(rules)
+    if not all(isinstance(r, Rule) for r in rule_list):
+        raise TypeError("rules must be a rules folder or a list of figcheck.ruleset.Rule")
+    folders = {Path(r.path).parent for r in rule_list if r.path}
+    folder = folders.pop() if len(folders) == 1 else None
+    vocab = load_vocabulary(folder if folder is not None and (folder / "metrics.yaml").is_file() else None)
+    return vocab, rule_list
+
+
+def metric_descriptions(vocab: Vocabulary) -> dict[str, str]:
+    """Metric id -> description, as reports title their sections and plots."""
+    return {m.id: m.description for m in vocab.metrics.values()}
+
+
+def default_title(paths: Sequence[PathArg]) -> str:
+    """Return the title a report gets from the paths it was made from.
+
+    Example:
+        >>> default_title(["examples"]), default_title(["a/x.md", "b", "c", "d"]), default_title([])
+        ('figcheck report: examples', 'figcheck report: x.md, b, c …', 'figcheck report')
+    """
+    if not paths:
+        return "figcheck report"
+    shown = [Path(p) for p in paths]
+    names = ", ".join(p.name or str(p) for p in shown[:3]) + (" …" if len(shown) > 3 else "")
+    return f"figcheck report: {names}"
 
 
 def _as_list(paths: PathArg | Sequence[PathArg]) -> list[PathArg]:
@@ -179,48 +486,3 @@ def _as_list(paths: PathArg | Sequence[PathArg]) -> list[PathArg]:
 def _log(problems: Iterable[Problem]) -> None:
     for p in problems:
         (log.error if p.severity == "error" else log.warning)("%s", p)
-
-
-def check(
-    figures: pd.DataFrame | PathArg | Sequence[PathArg],
-    rules: PathArg | Sequence[Any] | None = None,
-) -> pd.DataFrame:
-    """Check figures against the rules and return the findings.
-
-    Args:
-        figures: a figures DataFrame (from `extract`, or `figcheck.engine.make_figures`), or
-            article files/folders to extract first.
-        rules: a rules folder (metrics.yaml, qualifiers.yaml, lexicon.yaml and the ``<ID>.yaml``
-            rule files), or a list of `figcheck.ruleset.Rule`; the shipped rules when None.
-
-    Returns:
-        One row per finding: ``finding_id, rule_id, severity, verdict, message, figure_ids,
-        observed, expected`` (DESIGN.md's Finding), then ``metric, kind, rule_name``; sorted by
-        severity, rule id and finding id. Input problems met while extracting are in
-        ``frame.attrs["problems"]``.
-
-    Raises:
-        RuleError: a rule file is broken (the message names the file and the key).
-
-    Example:
-        >>> findings = check("examples")  # doctest: +SKIP
-        >>> findings[["rule_id", "verdict", "observed", "expected"]]  # doctest: +SKIP
-    """
-    from figcheck.engine import run
-    from figcheck.ruleset import Rule, load_rules
-
-    if isinstance(rules, str | os.PathLike) or rules is None:
-        vocab = load_vocabulary(rules)
-        rule_list = load_rules(rules, vocab)
-    else:
-        rule_list = list(rules)
-        if not all(isinstance(r, Rule) for r in rule_list):
-            raise TypeError("rules must be a rules folder or a list of figcheck.ruleset.Rule")
-        folders = {Path(r.path).parent for r in rule_list if r.path}
-        folder = folders.pop() if len(folders) == 1 else None
-        vocab = load_vocabulary(folder if folder is not None and (folder / "metrics.yaml").is_file() else None)
-    if not isinstance(figures, pd.DataFrame):
-        figures = extract(figures, rules=rules if isinstance(rules, str | os.PathLike) else None)
-    findings = run(figures, rule_list, vocab)
-    findings.attrs["problems"] = list(figures.attrs.get("problems", []))
-    return findings

@@ -14,7 +14,7 @@ from figcheck.errors import FigcheckError
 from figcheck.models import SEVERITIES, Problem
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from figcheck.corpus import Document
 
 FAIL_ON = (*SEVERITIES, "never")
 
@@ -70,7 +70,7 @@ def check(
 
       figcheck check articles/ --only articles/new.md --baseline .figcheck-baseline.yaml --format github
     """
-    from figcheck.api import iter_figures
+    from figcheck.api import DocumentTable, iter_figures
     from figcheck.baseline import compare, read_baseline
     from figcheck.corpus import iter_documents
     from figcheck.engine import run
@@ -86,16 +86,16 @@ def check(
     if fmt not in RENDERERS:
         fail(f"--format {fmt!r} is not one of {', '.join(RENDERERS)}")
     problems: list[Problem] = []
-    counter = _Counter()
+    table = DocumentTable()
     try:
         load_paths, gate_paths = _scope(paths, only, corpus)
         accepted = read_baseline(baseline) if baseline is not None else None
         vocab = load_vocabulary(rules)
         rule_list = load_rules(rules, vocab)
         items = iter_documents(load_paths, source=source, published=published)
-        figures = figures_frame(iter_figures(counter.count(_echo(items, problems)), vocab))
+        figures = figures_frame(iter_figures(table.collect(_echo(items, problems)), vocab))
         findings = run(figures, rule_list, vocab)
-        doc_table = counter.table()
+        doc_table = table.frame()
         scope = None
         if gate_paths is not None:
             scope = documents_at(doc_table, gate_paths)
@@ -108,7 +108,7 @@ def check(
             sys.stderr.write(f"figcheck: baseline entry {entry['finding_id']} ({entry.get('rule_id', '?')}) "
                              f"no longer occurs; remove it from {baseline}\n")
         shown = findings if fmt in BASELINE_AWARE else split.new
-        report = render(fmt, shown, figures, documents=counter.documents, document_table=doc_table,
+        report = render(fmt, shown, figures, documents=table.count, document_table=doc_table,
                         rules=rule_list, baseline=accepted, only=scope, fail_on=fail_on,
                         metric_descriptions={m.id: m.description for m in vocab.metrics.values()})
         if output is None:
@@ -158,39 +158,7 @@ def reaches(severities: Iterable[str], fail_on: str) -> bool:
     return any(SEVERITIES.index(s) <= limit for s in severities)
 
 
-class _Counter:
-    """Counts the documents that pass through, and keeps what reports need to place figures in files.
-
-    The text of a document is kept only for HTML pages (their figures are found in the page by
-    the words around them); other documents keep their metadata and offsets, not their text.
-    """
-
-    def __init__(self) -> None:
-        self.documents = 0
-        self._rows: list[dict[str, object]] = []
-
-    def count(self, items: Iterable[object]) -> Iterator[object]:
-        from figcheck.corpus import Document
-
-        for item in items:
-            if isinstance(item, Document):
-                self.documents += 1
-                row = item.as_row()
-                if row.get("format") != "html":
-                    row["text"] = ""
-                self._rows.append(row)
-            yield item
-
-    def table(self) -> pd.DataFrame:
-        """Return the documents read, as a documents table (text only for HTML pages)."""
-        import pandas as pd
-
-        from figcheck.models import DOCUMENT_COLUMNS
-
-        return pd.DataFrame(self._rows, columns=DOCUMENT_COLUMNS)
-
-
-def _echo(items: Iterable[object], problems: list[Problem]) -> Iterator[object]:
+def _echo(items: Iterable[Document | Problem], problems: list[Problem]) -> Iterator[Document | Problem]:
     """Pass documents on; print each problem to stderr the moment it is met."""
     for item in items:
         if isinstance(item, Problem):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,38 +32,39 @@ class Checked:
 
 
 def run_pipeline(paths: list[Path], rules: Path | None, source: str | None, published: str | None) -> Checked:
-    """Load, extract and check; raise `FigcheckError` for what the user must fix."""
-    from figcheck import api
-    from figcheck.vocab import load_vocabulary
+    """Load, extract and check through `figcheck.api`; raise `FigcheckError` for what the user must fix.
 
-    check = getattr(api, "check", None)
-    if check is None:
-        raise FigcheckError("this figcheck has no rule engine (figcheck.api.check); install a version with "
-                            "'figcheck check' to make reports")
-    vocab = load_vocabulary(rules)
-    documents = api.load([str(p) for p in paths], source=source, published=published)
-    figures = api.extract(documents, rules=rules)
-    findings = check(figures, rules=rules)
+    Input problems are not logged: the command prints them itself, once.
+    """
+    from figcheck import api
+
+    with _quiet_library_log():
+        documents = api.load([str(p) for p in paths], source=source, published=published)
+        figures = api.extract(documents, rules=rules)
+        findings = api.check(figures, rules=rules)
     return Checked(
         documents=documents,
         figures=figures,
         findings=findings,
-        rules=load_rule_infos(rules),
+        rules=list(api.linked(findings, "rules")),
         problems=list(documents.attrs.get("problems", [])),
-        metric_descriptions={m.id: m.description for m in vocab.metrics.values()},
+        metric_descriptions=api.metric_descriptions(api.linked(findings, "vocabulary")),
     )
 
 
-def load_rule_infos(rules: Path | None) -> list[Any]:
-    """Load the rules a report describes (id, name, kind, severity, description, rationale)."""
+@contextmanager
+def _quiet_library_log() -> Iterator[None]:
+    """Keep the library's log records from reaching stderr (Python's last-resort handler) for a while."""
+    logger = logging.getLogger("figcheck")
+    quiet = logging.NullHandler()
+    propagate = logger.propagate
+    logger.addHandler(quiet)
+    logger.propagate = False
     try:
-        from figcheck import ruleset
-    except ImportError:
-        return []
-    loader = getattr(ruleset, "load_rules", None)
-    if loader is None:
-        return []
-    return list(loader(rules))
+        yield
+    finally:
+        logger.removeHandler(quiet)
+        logger.propagate = propagate
 
 
 @app.command()
@@ -94,8 +98,9 @@ def report(
 
       figcheck report articles/ -o reports/summary.md --no-plots
     """
+    from figcheck import api
     from figcheck.baseline import read_baseline
-    from figcheck.report.files import format_for, write_reports
+    from figcheck.report.files import format_for
     from figcheck.report.view import involving
 
     try:
@@ -104,15 +109,13 @@ def report(
         accepted = read_baseline(baseline) if baseline is not None else None
         run = run_pipeline(paths, rules, source, published)
         report_problems(run.problems)
-        findings, scope = run.findings, None
+        findings = run.findings
         if only:
-            scope = scope_to(run, only)
-            findings = involving(findings, run.figures, scope)
-        written = write_reports(
-            output, findings, run.figures, only=scope,
-            markdown_twin=markdown, plots=plots,
-            documents=run.documents, rules=run.rules, baseline=accepted, problems=run.problems,
-            title=title or _default_title(paths), metric_descriptions=run.metric_descriptions,
+            findings = involving(findings, run.figures, scope_to(run, only))
+        written = api.report(
+            run.figures, run.findings, output, documents=run.documents, rules=run.rules,
+            title=title or api.default_title(paths), baseline=accepted, only=only,
+            markdown=markdown, plots=plots,
         )
     except FigcheckError as exc:
         fail(str(exc), exc.exit_code)
@@ -142,7 +145,3 @@ def scope_to(run: Checked, only: list[Path]) -> list[str]:
             sys.stderr.write(f"figcheck: warning: --only {p} is not an article under the checked paths; ignored\n")
     return documents_at(run.documents, only)
 
-
-def _default_title(paths: list[Path]) -> str:
-    names = ", ".join(p.name or str(p) for p in paths[:3]) + (" …" if len(paths) > 3 else "")
-    return f"figcheck report: {names}"

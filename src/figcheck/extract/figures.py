@@ -597,11 +597,13 @@ def _score(
             return 0.0
         score += best
     # Where, or whose.
+    framed_by_sentence = False
     if metric.scope:
         total = 0.0
         for s, e, w in metric.scope.weighted(lowered):
             d = span.distance(lowered, s, e)
             total += w * 1.5 / (1.0 + d / 8.0) * _ownership(lowered, s, e, d, others) * _reach(lowered, s, e, span)
+        framed_by_sentence = total > 0.0
         if total == 0.0:
             framed = max((w for _s, _e, w in metric.scope.weighted(prev_lowered)), default=0.0)
             if metric.scope_required and not is_item and noun and head not in _EVENT_NOUNS:
@@ -617,7 +619,7 @@ def _score(
                 continue
             d = span.distance(lowered, s, e)
             penalty += w * 2.0 / (1.0 + d / 4.0) * _ownership(lowered, s, e, d, others) * _reach(lowered, s, e, span)
-        if is_item:
+        if is_item and not framed_by_sentence:
             penalty += sum(1.5 * w for _s, _e, w in metric.against.weighted(prev_lowered))  # "West Bank" above
         score -= min(penalty, 4.0)
     if metric.typical is not None and value > 0:

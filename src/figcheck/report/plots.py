@@ -1,8 +1,9 @@
 """Timeline plots: one per metric, each figure's value and interval against its as-of date.
 
-matplotlib is imported lazily (only when a plot is drawn) with the Agg backend, and the SVG is
-made deterministic: a fixed hash salt for element ids and no creation date, so the same figures
-give byte-identical plots.
+matplotlib is imported lazily (only when a plot is drawn). Reports draw on a `Figure` of their
+own, never through pyplot, so no backend is switched and no figure is left open; the SVG is made
+deterministic: a fixed hash salt for element ids and no creation date, so the same figures give
+byte-identical plots. `draw` puts the same timeline on any Axes (the notebook accessor uses it).
 """
 
 from __future__ import annotations
@@ -84,29 +85,62 @@ def timeline(
     Returns:
         The `Timeline`, whose ``svg`` is a complete ``<svg>`` document.
     """
+    import matplotlib
+    from matplotlib.figure import Figure
+
     rows = timeline_frame(figures, metric)
+    # a Figure of its own, not pyplot: no backend is switched and no figure is left open (a notebook
+    # that writes a report keeps its inline plots)
+    with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]
+        fig = Figure(figsize=(7.2, 3.6), dpi=100)
+        ax = fig.subplots()
+        rows = draw(ax, rows, flagged, title=title or metric, series_by=series_by)
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "figcheck"}, bbox_inches="tight")
+    svg = buf.getvalue()
+    svg = svg[svg.find("<svg"):]  # drop the XML prolog and doctype: the SVG is embedded
+    series_by = str(rows.attrs.get("series_by", "claimant"))
+    return Timeline(metric=metric, svg=svg, rows=rows, flagged=int(rows["flagged"].sum()), series_by=series_by)
+
+
+def draw(
+    ax: Any,
+    rows: pd.DataFrame,
+    flagged: Iterable[str] = (),
+    *,
+    title: str | None = None,
+    series_by: str | None = None,
+) -> pd.DataFrame:
+    """Draw a timeline on a matplotlib Axes: what `timeline` draws, for a notebook's own axes.
+
+    Args:
+        ax: the Axes to draw on.
+        rows: the figures to show, with ``as_of_date`` (datetime), ``value``, ``low``, ``high``,
+            ``claimant``, ``source`` and ``figure_id`` (as `timeline_frame` selects them).
+        flagged: figure ids named by findings; they are ringed in red.
+        title: the plot title.
+        series_by: ``claimant`` or ``source``; chosen automatically when None.
+
+    Returns:
+        The rows drawn, with ``series`` (the legend label) and ``flagged`` added;
+        ``attrs["series_by"]`` says what colours them.
+    """
+    import matplotlib.dates as mdates
+
     flagged_set = set(flagged)
     if series_by is None:
         series_by = "claimant" if rows["claimant"].notna().any() else "source"
     labels = rows[series_by].fillna("unattributed" if series_by == "claimant" else "unknown source").astype(str)
     rows = rows.assign(series=labels.to_numpy(), flagged=rows["figure_id"].isin(flagged_set).to_numpy())
-
-    plt, mdates = _pyplot()
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(7.2, 3.6), dpi=100)
-        try:
-            _draw(ax, rows, mdates)
-            ax.set_title(title or metric, loc="left", fontsize=11)
-            buf = io.StringIO()
-            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "figcheck"}, bbox_inches="tight")
-        finally:
-            plt.close(fig)
-    svg = buf.getvalue()
-    svg = svg[svg.find("<svg"):]  # drop the XML prolog and doctype: the SVG is embedded
-    return Timeline(metric=metric, svg=svg, rows=rows, flagged=int(rows["flagged"].sum()), series_by=series_by)
+    rows.attrs["series_by"] = series_by
+    _draw(ax, rows, mdates)
+    if title:
+        ax.set_title(title, loc="left", fontsize=11)
+    return rows
 
 
-_RC: dict[str, Any] = {
+#: matplotlib settings of every timeline (`timeline` applies them, and so does the notebook accessor).
+STYLE: dict[str, Any] = {
     "svg.hashsalt": "figcheck",
     "svg.fonttype": "none",  # text as text (the reader's sans-serif): small files, selectable labels
     "font.family": "DejaVu Sans",
@@ -118,16 +152,6 @@ _RC: dict[str, Any] = {
     "grid.linewidth": 0.6,
     "legend.frameon": False,
 }
-
-
-def _pyplot() -> tuple[Any, Any]:
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
-
-    return plt, mdates
 
 
 def _draw(ax: Any, rows: pd.DataFrame, mdates: Any) -> None:
