@@ -207,8 +207,6 @@ def test_yaml_tags_in_a_rule_file_are_never_executed(tmp_path, corpus, tag):
     assert not marker.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="ruleset.load_rule lets RecursionError from PyYAML through (a traceback); "
-                   "reported to the lead")
 def test_a_deeply_nested_rule_file_is_an_error_not_a_traceback(tmp_path, corpus):
     folder = _copy_rules(tmp_path, with_rule_files=True)
     path = folder / "FC900.yaml"

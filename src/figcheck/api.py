@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -308,13 +309,36 @@ def extract(
         documents = table.frame()
     _log(problems[logged:])
     frame.attrs.update(problems=problems, documents=Shared(documents), paths=paths,
-                       rules_dir=os.fspath(rules) if rules is not None else None)
+                       rules_dir=os.fspath(rules) if rules is not None else None, validated=bool(validate))
     return frame
+
+
+def open_ends(figures: pd.DataFrame) -> pd.DataFrame:
+    """A figures table read back from JSON, with its empty interval ends made open again.
+
+    JSON has no infinity, so `figcheck extract` writes an open end ("more than 27,000") as null;
+    this turns a missing ``high`` back into ``inf`` and a missing ``low`` into ``-inf``.
+
+    Example:
+        >>> import pandas as pd
+        >>> open_ends(pd.DataFrame({"low": [27000.0], "high": [None]}))["high"].tolist()
+        [inf]
+    """
+    if not {"low", "high"} <= set(figures.columns):
+        return figures
+    if not (figures["low"].isna().any() or figures["high"].isna().any()):
+        return figures
+    out = figures.copy()
+    out["low"] = pd.to_numeric(out["low"], errors="coerce").fillna(-math.inf)
+    out["high"] = pd.to_numeric(out["high"], errors="coerce").fillna(math.inf)
+    return out
 
 
 def check(
     figures: pd.DataFrame | PathArg | Sequence[PathArg],
     rules: PathArg | Sequence[Rule] | None = None,
+    *,
+    validate: bool | None = None,
 ) -> pd.DataFrame:
     """Check figures against the rules and return the findings.
 
@@ -326,6 +350,9 @@ def check(
         rules: a rules folder (metrics.yaml, qualifiers.yaml, lexicon.yaml and the ``<ID>.yaml``
             rule files), or a list of `figcheck.ruleset.Rule`. When None: the folder the figures
             were extracted with (``figures.attrs["rules_dir"]``), else the shipped rules.
+        validate: check the figures against the contract (`figcheck.validate`) before any rule
+            runs; rows that break it are left out and listed in ``attrs["problems"]``. None (the
+            default) validates a table unless `extract` already did.
 
     Returns:
         One row per finding: ``finding_id, rule_id, severity, verdict, message, figure_ids,
@@ -352,8 +379,19 @@ def check(
     if rules is None:
         rules = figures.attrs.get("rules_dir")
     vocab, rule_list = ruleset(rules)
+    problems = list(figures.attrs.get("problems", []))
+    if validate or (validate is None and not figures.attrs.get("validated")):
+        from figcheck.validate import validate_figures
+
+        linked = figures.attrs.get("documents")
+        documents = linked.value if isinstance(linked, Shared) else None
+        good, broken = validate_figures(open_ends(figures), documents, vocab)
+        _log(broken)
+        problems += broken
+        good.attrs.update(figures.attrs, validated=True)
+        figures = good
     findings = run(figures, rule_list, vocab)
-    findings.attrs.update(problems=list(figures.attrs.get("problems", [])), figures=Shared(figures),
+    findings.attrs.update(problems=problems, figures=Shared(figures),
                           rules=Shared(rule_list), vocabulary=Shared(vocab))
     return findings
 

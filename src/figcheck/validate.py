@@ -118,11 +118,10 @@ def _clauses_and_expectations(
     add(Clause("modality.known", f"modality is one of {', '.join(MODALITIES)} (modality={{modality!r}})",
                "use a modality from the list", "values"),
         E.ExpectColumnValuesToBeInSet(column="modality", value_set=list(MODALITIES)))
-    # The extractor writes "" (not null) when nothing dates a figure (extract/dates.py), so both
-    # spellings of "unknown" are accepted.
+    # Null when nothing dates a figure (a document with no known publication date).
     add(Clause("as_of_basis.known", f"as_of_basis is empty or one of {', '.join(AS_OF_BASES)} "
                "(as_of_basis={as_of_basis!r})", "use a basis from the list", "values"),
-        E.ExpectColumnValuesToBeInSet(column="as_of_basis", value_set=[*AS_OF_BASES, ""]))
+        E.ExpectColumnValuesToBeInSet(column="as_of_basis", value_set=list(AS_OF_BASES)))
     if metric_ids is not None:
         add(Clause("metric.known", "metric is empty or an id from metrics.yaml (metric={metric!r})",
                    "add the metric to metrics.yaml or correct the id", "values"),

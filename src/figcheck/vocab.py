@@ -239,7 +239,7 @@ def _load_cached(root_str: str, _stamps: tuple[tuple[str, int, int], ...]) -> Vo
         path = root / name
         raw = _read(path)
         digest.update(name.encode() + b"\0" + raw + b"\0")
-        docs[name] = _parse_yaml(path, raw)
+        docs[name] = parse_yaml(path, raw)
     metrics = _metrics(root / "metrics.yaml", docs["metrics.yaml"])
     qualifiers = _qualifiers(root / "qualifiers.yaml", docs["qualifiers.yaml"])
     lex_path = root / "lexicon.yaml"
@@ -282,9 +282,15 @@ def _read(path: Path) -> bytes:
         raise RuleError(str(path), "", f"cannot be read: {exc.strerror or exc}") from None
 
 
-def _parse_yaml(path: Path, raw: bytes) -> dict[str, Any]:
+def parse_yaml(path: Path, raw: bytes | str, hint: str = "") -> dict[str, Any]:
+    """Parse a rules-folder YAML file safely into a mapping, or raise `RuleError` naming the file.
+
+    Only plain YAML is read (``yaml.safe_load``): tags such as ``!!python/object`` are refused, and
+    nothing in a file is ever executed. Nesting too deep for the parser is an error, not a crash.
+    """
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        data = yaml.safe_load(text)
     except UnicodeDecodeError:
         raise RuleError(str(path), "", "is not UTF-8 text", "re-save it as UTF-8") from None
     except yaml.YAMLError as exc:
@@ -292,8 +298,10 @@ def _parse_yaml(path: Path, raw: bytes) -> dict[str, Any]:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise RuleError(str(path), "", f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
                         "fix the YAML syntax") from None
+    except RecursionError:
+        raise RuleError(str(path), "", "is nested too deeply to read", "write it as flat keys and lists") from None
     if not isinstance(data, dict):
-        raise RuleError(str(path), "", "must be a mapping of keys to values at the top level")
+        raise RuleError(str(path), "", "must be a mapping of keys to values at the top level", hint)
     return data
 
 

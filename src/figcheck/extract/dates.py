@@ -98,7 +98,7 @@ def as_of(
     behaviour: str | None,
     event_id: str | None,
     vocab: Vocabulary,
-) -> tuple[str | None, str]:
+) -> tuple[str | None, str | None]:
     """The date a figure holds for, and how it was established.
 
     Args:
@@ -152,4 +152,4 @@ def as_of(
                 return (pub - dt.timedelta(days=1)).isoformat(), "relative"
             break
         return published, "published"
-    return None, ""
+    return None, None

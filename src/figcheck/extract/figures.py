@@ -126,25 +126,30 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
     quantities = scan(text)
     candidates = list(_candidates(text, quantities, vocab))
     rows = []
-    lowered_cache: dict[tuple[int, int], str] = {}
-    metrics_so_far: list[tuple[int, int, str | None]] = []  # (sentence start, figure end, metric)
+    # Each figure is read against its own sentence and the figures in it: group them once, so a
+    # long article costs time in proportion to its length, not to the square of its figures.
+    spans = [index.sentence_span(c.q.start) for c in candidates]
+    members: dict[tuple[int, int], list[int]] = {}
+    for i, span in enumerate(spans):
+        members.setdefault(span, []).append(i)
+    frames: dict[tuple[int, int], tuple[str, str, bool]] = {}
+    metrics_so_far: dict[int, list[tuple[int, str | None]]] = {}  # sentence start -> (figure end, metric)
     for i, cand in enumerate(candidates):
-        s_start, s_end = index.sentence_span(cand.q.start)
+        s_start, s_end = spans[i]
         sentence = text[s_start:s_end]
-        key = (s_start, s_end)
-        if key not in lowered_cache:
-            lowered_cache[key] = _lower(sentence)
-        lowered = lowered_cache[key]
-        prev, is_item = _context(index, text, s_start)
+        if spans[i] not in frames:
+            prev_text, item = _context(index, text, s_start)
+            frames[spans[i]] = (_lower(sentence), _lower(prev_text), item)
+        lowered, prev_lowered, is_item = frames[spans[i]]
         rel_start, rel_end = cand.start - s_start, cand.end - s_start
         # Figures whose noun phrase runs through this one ("129 of the 240 people"), or through which
         # this one's runs, share its noun: a verb after that noun is not theirs to take.
         others = [(c.start - s_start, max(c.end, c.np_end) - s_start,
                    c.q.start == cand.via or c.via == cand.q.start)
-                  for j, c in enumerate(candidates) if j != i and s_start <= c.start < s_end]
-        before_me = [(end, metric) for start, end, metric in metrics_so_far if start == s_start]
+                  for c in (candidates[j] for j in members[spans[i]] if j != i)]
+        before_me = metrics_so_far.setdefault(s_start, [])
         antecedent = before_me[-1][1] if before_me else None
-        metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, _lower(prev), vocab, antecedent,
+        metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, prev_lowered, vocab, antecedent,
                                        cand.np_end - s_start, is_item)
         if metric is None and cand.noun != "whom" and before_me and before_me[-1][1] and _elliptic(lowered, rel_start, rel_end, before_me[-1][0]
                                                                             - s_start, vocab, before_me[-1][1]):
@@ -154,7 +159,7 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         if metric is not None and before_me and _SUBSET_LEAD.search(text, max(s_start, cand.start - 24), cand.start) \
                 and vocab.metrics[metric].part_of not in {m for _e, m in before_me} and before_me[-1][1] is not None:
             metric, confidence = None, 0.6  # "the 100 hostages, including seven Americans": a subset
-        metrics_so_far.append((s_start, cand.end, metric))
+        before_me.append((cand.end, metric))
         modality = _modality(lowered, sentence, rel_start, rel_end, vocab)
         if cand.role == "base" and modality in ("proposal", "demand", "belief", "estimate"):
             modality = "asserted"  # "33 of the 98 hostages would be freed": the 98 are presupposed
