@@ -115,3 +115,14 @@ def test_examples_corpus_loads_every_document():
     assert problems == []
     assert len(frame) == 13
     assert frame["published"].notna().all() and frame["source"].notna().all()
+
+
+def test_a_figures_table_with_input_problems_still_saves_to_parquet(tmp_path):
+    import figcheck
+
+    (tmp_path / "good.txt").write_text("Some 130 hostages are believed to remain in Gaza.", encoding="utf-8")
+    (tmp_path / "broken.txt").write_bytes(b"\x00\x01binary")
+    figures = figcheck.extract(tmp_path)
+    assert [p.severity for p in figures.attrs["problems"]] == ["error"]
+    figures.to_parquet(tmp_path / "f.parquet")  # attrs are written as JSON: problems must serialise
+    assert pd.read_parquet(tmp_path / "f.parquet")["value"].tolist() == [130.0]

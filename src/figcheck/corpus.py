@@ -469,7 +469,7 @@ def _read_file(
     else:
         text, bom, problem = decode(data)
     if problem is not None:
-        yield replace(problem, path=shown)
+        yield problem._replace(path=shown)
     if text is None:
         return
     if not text.strip():
@@ -685,7 +685,7 @@ def _read_jsonl(
 
         for lineno, line, problem, size in lines:
             if problem is not None:
-                yield from report(replace(problem, path=shown, line=lineno))
+                yield from report(problem._replace(path=shown, line=lineno))
             if line is None or not line.strip():
                 continue
             if max_bytes is not None and size > max_bytes:
@@ -828,7 +828,7 @@ def _read_manifest(path: Path, problems: list[Problem]) -> dict[str, _Meta] | No
         return None
     text, _bom, problem = decode(data)
     if problem is not None:
-        problems.append(replace(problem, path=shown))
+        problems.append(problem._replace(path=shown))
     if text is None:
         return None
     entries: dict[str, _Meta] = {}
