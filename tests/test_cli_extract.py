@@ -8,9 +8,9 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import ARTICLES, EXAMPLES
 from typer.testing import CliRunner
 
+from conftest import ARTICLES, EXAMPLES
 from figcheck.cli import app
 from figcheck.models import FIGURE_COLUMNS
 
@@ -34,7 +34,8 @@ def test_extract_seeds_jsonl_has_every_column_and_exact_offsets(seeds):
     rows = _jsonl(result)
     assert len(rows) > 30
     texts = _texts(seeds)
-    manifest = {r["path"]: r for r in csv.DictReader(open(seeds / "manifest.csv", encoding="utf-8"))}
+    with open(seeds / "manifest.csv", encoding="utf-8") as fh:
+        manifest = {r["path"]: r for r in csv.DictReader(fh)}
     for row in rows:
         assert list(row) == FIGURE_COLUMNS
         assert texts[row["doc_id"]][row["start"]:row["end"]] == row["surface"]

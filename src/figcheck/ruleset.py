@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 from figcheck.errors import RuleError
 from figcheck.models import SEVERITIES
 from figcheck.vocab import VOCAB_FILES, Vocabulary, default_rules_dir, load_vocabulary, parse_yaml

@@ -76,6 +76,7 @@ _NEW_CLAUSE = re.compile(r"\b(?:which|who|whose|says|said|say|according to|while
 _APPOSITIVE = re.compile(r",\s*(?:most|many|mostly|some|all|including|among|the\s+majority|nearly\s+all|almost\s+all)"
                          r"\b[^,;]{0,60},")
 _GOVERNS = re.compile(r"\s*(?:of\s+)?(?:the\s+)?")
+_SOURCE_COUNT = re.compile(r"\b(?:according\s+to|citing|told|sources?|officials?)\s+$")
 _CONJUNCTION = re.compile(r",?\s\band\b|,")
 _MODALITY_PRIORITY = ("proposal", "demand", "hypothetical", "belief", "estimate", "negated")
 #: A metric needs at least this score; below it the figure keeps an empty metric.
@@ -151,8 +152,8 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         antecedent = before_me[-1][1] if before_me else None
         metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, prev_lowered, vocab, antecedent,
                                        cand.np_end - s_start, is_item)
-        if metric is None and cand.noun != "whom" and before_me and before_me[-1][1] and _elliptic(lowered, rel_start, rel_end, before_me[-1][0]
-                                                                            - s_start, vocab, before_me[-1][1]):
+        if metric is None and cand.noun != "whom" and before_me and before_me[-1][1] and _elliptic(
+                lowered, rel_start, rel_end, before_me[-1][0] - s_start, vocab, before_me[-1][1]):
             metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
         if metric is not None and not vocab.metrics[metric].part_of and _in_breakdown(text, candidates, i, s_start):
             metric, confidence = None, 0.6  # "81 Israelis, 23 Thais and one Filipino": parts of a total
@@ -309,8 +310,10 @@ _PERCENT_OF = re.compile(r"\s+of\s+(?:(?:the|its|their|[A-Z][\w-]*['’]s|\w+['�
 
 
 def _fraction(text: str, q: Quantity, quantities: list[Quantity], i: int, vocab: Vocabulary) -> _Candidate | None:
-    """"a fifth of the 132 remaining captives" -> 26.4 counted in captives; "80% of Gaza's population
-    of 2.3 million" -> 1,840,000."""
+    """A share of another figure: "a fifth of the 132 remaining captives" -> 26.4 captives.
+
+    "80% of Gaza's population of 2.3 million" -> 1,840,000.
+    """
     share = q.value / 100 if q.kind == "percent" else q.value
     tail = text[q.end:q.end + 60]
     m = re.match(r"\s+of\s+(?:(?:the|its|their|his|her|all|an|those|these|[A-Z][\w-]*['’]s)\s+){0,2}", tail)
@@ -353,8 +356,10 @@ def _through(text: str, pos: int, quantities: list[Quantity]) -> Quantity | None
 
 
 def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabulary) -> tuple[str, str | None, int]:
-    """The counted noun phrase after a number, its head word (None when elided or generic), and
-    the offset where the phrase ends."""
+    """The counted noun phrase after a number, its head word, and the offset where it ends.
+
+    The head is None when the noun is elided or generic ("people", "those").
+    """
     window = text[pos:pos + 80].split("\n", 1)[0]
     pronoun = re.match(r"\s+(?:of\s+)?(whom|them|those|which)\b", window)
     if pronoun:
@@ -414,8 +419,11 @@ _NUMBER_OF = re.compile(r"\b(?:number|total|tally|count|toll)\s+of\s+(?:(?:the|a
 
 
 def _noun_before(text: str, start: int, vocab: Vocabulary) -> tuple[str, str | None]:
-    """A counted noun written before the number: "the bodies of 11"; "the total number of troopers
-    killed in the ground offensive to 175"; "the number of hostages being held is 126"."""
+    """A counted noun written before the number: "the bodies of 11".
+
+    Also "the total number of troopers killed in the ground offensive to 175" and "the number of
+    hostages being held is 126".
+    """
     m = _NOUN_OF.search(text, max(0, start - 24), start)
     if m:
         return m.group(1), m.group(1).lower()
@@ -470,7 +478,7 @@ def _classify(
     span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role, cand.via >= 0 or cand.role == "fraction")
     person_head = bool(head and vocab.person_nouns.fullmatch(head))
     own_event = is_item and any(m.event_cues.search(lowered) for m in vocab.metrics.values())
-    if re.search(r"\b(?:according\s+to|citing|told|sources?|officials?)\s+$", lowered[max(0, rel_start - 20):rel_start]):
+    if _SOURCE_COUNT.search(lowered, max(0, rel_start - 20), rel_start):
         return None, 0.8  # "according to two foreign diplomats": a count of sources
     scores: list[tuple[float, int, str]] = []
     for order, metric in enumerate(vocab.metrics.values()):
@@ -520,14 +528,19 @@ class _Span:
         return True
 
     def distance(self, lowered: str, s: int, e: int) -> int:
-        """Words between the cue and the figure; a cue after the figure is measured from the end of
-        its counted noun ("81,026 people have been wounded": "wounded" is two words away)."""
+        """Words between the cue and the figure.
+
+        A cue after the figure is measured from the end of its counted noun ("81,026 people have
+        been wounded": "wounded" is two words away).
+        """
         return _word_distance(lowered, s, e, self.start, self.np_end)
 
 
 def _modifier(lowered: str, np_end: int, s: int) -> bool:
-    """Whether a cue at ``s`` right after a noun phrase modifies it ("hostages still held in Gaza")
-    rather than being the clause's verb ("hostages are still held")."""
+    """Whether a cue at ``s`` right after a noun phrase modifies it.
+
+    "hostages still held in Gaza" (a modifier), not "hostages are still held" (the clause's verb).
+    """
     gap = lowered[np_end:s]
     return len(gap.split()) <= 1 and not re.search(r"[,;:]", gap) and not _AUXILIARY.search(lowered, max(0, s - 14), s)
 
