@@ -420,7 +420,8 @@ def _qualifiers(path: Path, doc: dict[str, Any]) -> Qualifiers:
     min_place = rounding.get("min_place", 100)
     if not isinstance(min_place, int | float) or min_place < 1:
         raise RuleError(str(path), "tolerance.rounding.min_place", f"is {min_place!r}", "give a number >= 1")
-    before, after = {}, {}
+    before: dict[str, tuple[str, ...]] = {}
+    after: dict[str, tuple[str, ...]] = {}
     for section, target, allowed in (
         ("before", before, ("approx", "almost", "at_least", "more_than", "at_most", "less_than")),
         ("after", after, ("approx", "at_least", "at_most")),
@@ -459,7 +460,7 @@ def _events(path: Path, items: Any) -> dict[str, Event]:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             raise RuleError(str(path), f"events[{i}]", "must be a mapping with id, date and cues")
         eid = item["id"]
-        dates = []
+        dates: list[str | None] = []
         for key in ("date", "end"):
             value = item.get(key)
             if value is None and key == "end":
@@ -473,7 +474,7 @@ def _events(path: Path, items: Any) -> dict[str, Event]:
             except ValueError:
                 raise RuleError(str(path), f"events.{eid}.{key}", f"{value!r} is not a date",
                                 "write it as YYYY-MM-DD") from None
-        out[eid] = Event(eid, dates[0], dates[1], Cues(_str_list(path, f"events.{eid}.cues", item.get("cues"))))
+        out[eid] = Event(eid, str(dates[0]), dates[1], Cues(_str_list(path, f"events.{eid}.cues", item.get("cues"))))
     return out
 
 

@@ -370,9 +370,9 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
         follow = next((q for q in quantities if rest_pos <= q.start <= rest_pos + 25), None)
         if follow is not None and not re.search(r"[.;,]", text[rest_pos:follow.start]):
             return _noun_after(text, _after_qualifier(text, follow.end), quantities, vocab)
-        words = text[pos + m.start():pos + m.end()].split()
-        if words and words[-1].lower() in _GENERIC:
-            return words[-1], None, pos + m.end()
+        lead = text[pos + m.start():pos + m.end()].split()
+        if lead and lead[-1].lower() in _GENERIC:
+            return lead[-1], None, pos + m.end()
         pos = rest_pos
         window = text[pos:pos + 80].split("\n", 1)[0]
     words: list[str] = []
@@ -782,7 +782,7 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
 
 @lru_cache(maxsize=8)
 def _claimant_rx(claimants: tuple[Any, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
-    names = {}
+    names: dict[str, str] = {}
     for c in claimants:
         for alias in c.aliases:
             names.setdefault(alias, c.name)
