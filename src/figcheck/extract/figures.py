@@ -523,8 +523,11 @@ class _Span:
             return not (s < self.np_end and e > self.start)
         if self.role == "base":
             # The verb after "1.7 million of the 2.3 million people" is the 1.7 million's; a
-            # relative clause on the base's own noun is the base's ("the 240 people it abducted").
-            return s < self.np_end or bool(_RELATIVE.match(lowered[self.np_end:s]))
+            # relative clause on the base's own noun is the base's ("the 240 people it abducted"),
+            # and so is a participle with its agent or date ("97 of the 251 hostages kidnapped by
+            # Hamas on October 7 remain").
+            return s < self.np_end or bool(_RELATIVE.match(lowered[self.np_end:s])) or (
+                _modifier(lowered, self.np_end, s) and bool(_AGENT.match(lowered, e)))
         return True
 
     def distance(self, lowered: str, s: int, e: int) -> int:
@@ -651,6 +654,7 @@ def _score(
     return max(score, 0.0)
 
 
+_AGENT = re.compile(r"\s+(?:by|on|during|in\s+the|from)\b")
 _RELATIVE = re.compile(r"\s*(?:it|they|who|that|which|whom|hamas)\b[\w\s'’-]{0,16}$")
 _STRONG_BREAK = re.compile(r";|\bwhile\b|\bwhereas\b|,\s+but\b|\s[—–]\s")
 
