@@ -146,6 +146,7 @@ class Metric:
     fallback: Cues
     typical: tuple[float, float] | None
     part_of: str | None
+    incident: str | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,10 @@ def _load_cached(root_str: str, _stamps: tuple[tuple[str, int, int], ...]) -> Vo
     lex = docs["lexicon.yaml"]
     events = _events(lex_path, lex.get("events", []))
     for metric in metrics.values():
+        if metric.incident and (metric.incident not in metrics or metrics[metric.incident].behaviour != "incident"):
+            raise RuleError(str(root / "metrics.yaml"), f"{metric.id}.incident",
+                            f"names {metric.incident!r}, which is not a metric with behaviour incident",
+                            "name an incident metric from this file")
         if metric.part_of and metric.part_of not in metrics:
             raise RuleError(str(root / "metrics.yaml"), f"{metric.id}.part_of",
                             f"names metric {metric.part_of!r}, which is not defined", "use a metric id from this file")
@@ -318,7 +323,7 @@ def _metrics(path: Path, doc: dict[str, Any]) -> dict[str, Metric]:
     if not isinstance(items, list) or not items:
         raise RuleError(str(path), "metrics", "must be a non-empty list of metrics")
     out: dict[str, Metric] = {}
-    allowed = {"id", "description", "unit", "behaviour", "event", "cues", "typical", "part_of"}
+    allowed = {"id", "description", "unit", "behaviour", "event", "cues", "typical", "part_of", "incident"}
     cue_keys = {"subject", "generic", "mention", "event", "scope", "scope_required", "veto", "veto_window", "against",
                 "boost", "fallback"}
     for i, item in enumerate(items):
@@ -388,6 +393,7 @@ def _metrics(path: Path, doc: dict[str, Any]) -> dict[str, Metric]:
             fallback=cl("fallback"),
             typical=(float(typical[0]), float(typical[1])) if typical else None,
             part_of=str(item["part_of"]) if item.get("part_of") else None,
+            incident=str(item["incident"]) if item.get("incident") else None,
         )
     return out
 

@@ -197,6 +197,7 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
             "sentence": " ".join(sentence.split()),
             "confidence": round(confidence, 3),
         })
+    _incidents_beside_tolls(rows, vocab)
     return rows
 
 
@@ -211,6 +212,36 @@ def figures_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
                 "as_of_basis", "claimant", "modality", "surface", "sentence"):
         frame[col] = frame[col].astype("object").where(frame[col].notna(), None)
     return frame
+
+
+#: A running toll the same report states this many times larger makes a smaller "killed" figure a
+#: count of one strike, day or period ("30,035 killed since October; 70 killed at the aid convoy").
+_TOLL_RATIO = 10.0
+_SINCE_START = re.compile(r"\bsince\s+(?:oct(?:ober)?\.?\s+7|7\s+oct(?:ober)?|the\s+(?:war|start|beginning|conflict)|"
+                          r"the\s+hamas\s+attack)", re.I)
+
+
+def _incidents_beside_tolls(rows: list[dict[str, Any]], vocab: Vocabulary) -> None:
+    """Read a small figure of a running toll as an incident when its own report gives the toll.
+
+    Within one document the running toll (deaths.gaza) is one number, perhaps repeated; a figure
+    of the same metric ten times smaller, in a sentence that does not say "since October 7", counts
+    one strike, one day or one period: it becomes the metric's incident counterpart.
+    """
+    pairs = {m.id: m.incident for m in vocab.metrics.values() if m.incident}
+    largest: dict[str, float] = {}
+    for row in rows:
+        metric = row["metric"]
+        if pairs.get(metric) and row["modality"] in ("asserted", "estimate", "belief"):
+            largest[metric] = max(largest.get(metric, 0.0), row["value"])
+    for row in rows:
+        metric = row["metric"]
+        target = pairs.get(metric)
+        if not target or target not in vocab.metrics or metric not in largest:
+            continue
+        if row["value"] * _TOLL_RATIO <= largest[metric] and not _SINCE_START.search(row["sentence"]):
+            row["metric"] = target
+            row["confidence"] = min(row["confidence"], 0.6)
 
 
 def extract_documents(docs: Iterable[Document], vocab: Vocabulary) -> Iterator[dict[str, Any]]:
