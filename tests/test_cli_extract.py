@@ -8,9 +8,9 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import ARTICLES, EXAMPLES
 from typer.testing import CliRunner
 
+from conftest import ARTICLES, EXAMPLES
 from figcheck.cli import app
 from figcheck.models import FIGURE_COLUMNS
 
@@ -34,7 +34,8 @@ def test_extract_seeds_jsonl_has_every_column_and_exact_offsets(seeds):
     rows = _jsonl(result)
     assert len(rows) > 30
     texts = _texts(seeds)
-    manifest = {r["path"]: r for r in csv.DictReader(open(seeds / "manifest.csv", encoding="utf-8"))}
+    with open(seeds / "manifest.csv", encoding="utf-8") as fh:
+        manifest = {r["path"]: r for r in csv.DictReader(fh)}
     for row in rows:
         assert list(row) == FIGURE_COLUMNS
         assert texts[row["doc_id"]][row["start"]:row["end"]] == row["surface"]
@@ -115,3 +116,14 @@ def test_examples_corpus_loads_every_document():
     assert problems == []
     assert len(frame) == 13
     assert frame["published"].notna().all() and frame["source"].notna().all()
+
+
+def test_a_figures_table_with_input_problems_still_saves_to_parquet(tmp_path):
+    import figcheck
+
+    (tmp_path / "good.txt").write_text("Some 130 hostages are believed to remain in Gaza.", encoding="utf-8")
+    (tmp_path / "broken.txt").write_bytes(b"\x00\x01binary")
+    figures = figcheck.extract(tmp_path)
+    assert [p.severity for p in figures.attrs["problems"]] == ["error"]
+    figures.to_parquet(tmp_path / "f.parquet")  # attrs are written as JSON: problems must serialise
+    assert pd.read_parquet(tmp_path / "f.parquet")["value"].tolist() == [130.0]

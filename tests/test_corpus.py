@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLES
 
+from conftest import ARTICLES
 from figcheck import corpus
 from figcheck.corpus import decode, infer_published, parse_date
 from figcheck.errors import UsageError
@@ -27,7 +27,8 @@ def test_folder_is_read_recursively_with_posix_doc_ids():
 def test_manifest_gives_metadata_and_front_matter_wins_over_it():
     docs, _ = _docs(ARTICLES / "mixed")
     plain = docs["plain.txt"]
-    assert (plain["source"], plain["published"], plain["published_basis"]) == ("Manifest Daily", "2023-11-20", "manifest")
+    assert (plain["source"], plain["published"], plain["published_basis"]) == (
+        "Manifest Daily", "2023-11-20", "manifest")
     assert plain["title"] == "Plain article"
     front = docs["front.md"]
     # front matter wins over the manifest row for the same file

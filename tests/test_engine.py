@@ -103,7 +103,8 @@ def test_intervals_must_be_disjoint():
          "claimant": "Hamas-run health ministry"},
         {"doc_id": "c.txt", "metric": "hostages.held", "value": 129, "low": 122.55, "high": 135.45,
          "as_of": "2023-12-19"},
-        {"doc_id": "d.txt", "metric": "hostages.held", "value": 130, "low": 123.5, "high": 136.5, "as_of": "2023-12-20"},
+        {"doc_id": "d.txt", "metric": "hostages.held", "value": 130, "low": 123.5, "high": 136.5,
+         "as_of": "2023-12-20"},
     ]
     assert _findings(rows).empty
 

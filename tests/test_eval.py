@@ -6,9 +6,9 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import EXAMPLES, GOLD
 from typer.testing import CliRunner
 
+from conftest import EXAMPLES, GOLD
 from figcheck.api import extract
 from figcheck.cli import app
 from figcheck.evaluate import GoldFigure, doc_key, evaluate, load_gold

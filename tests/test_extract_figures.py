@@ -196,3 +196,12 @@ def test_relative_dates_resolve_against_publication():
     rows = by_surface(figures("The IDF said on Tuesday that 137 hostages are still held in Gaza.",
                               published="2023-12-07"))  # a Thursday
     assert (rows["137"]["as_of"], rows["137"]["as_of_basis"]) == ("2023-12-05", "relative")
+
+
+def test_a_small_toll_beside_the_running_toll_is_an_incident():
+    rows = by_surface(figures(
+        "The Hamas-run health ministry said 30,035 people had been killed in Gaza since Oct. 7. "
+        "At least 70 people were killed in Gaza City as crowds waited for flour, the ministry said.",
+        published="2024-02-29"))
+    assert rows["30,035"]["metric"] == "deaths.gaza"
+    assert rows["At least 70"]["metric"] == "incident.deaths"

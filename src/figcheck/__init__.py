@@ -7,6 +7,7 @@ The public API::
     figures = figcheck.extract("examples")    # figures DataFrame (one row per number)
     findings = figcheck.check(figures)        # findings DataFrame (one row per contradiction)
     figcheck.report(figures, findings, "reports/examples.html")   # the report `figcheck report` writes
+    good, problems = figcheck.validate_figures(figures, docs, None)  # the figures contract
 
 and, on those frames, the ``.figcheck`` accessor (`figcheck.accessor`)::
 
@@ -26,7 +27,9 @@ import figcheck.report as _report_package  # noqa: F401
 from figcheck import accessor as _accessor  # noqa: F401  (registers the .figcheck accessor)
 from figcheck.api import check, extract, load, report
 from figcheck.models import FIGURE_COLUMNS, FINDING_COLUMNS
+from figcheck.validate import validate_figures  # great_expectations itself is imported only when used
 
 __version__ = "0.1.0"
 
-__all__ = ["FIGURE_COLUMNS", "FINDING_COLUMNS", "__version__", "check", "extract", "load", "report"]
+__all__ = ["FIGURE_COLUMNS", "FINDING_COLUMNS", "__version__", "check", "extract", "load", "report",
+           "validate_figures"]

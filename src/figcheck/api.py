@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -112,6 +113,7 @@ def load(
     *,
     source: str | None = None,
     published: str | None = None,
+    max_article_bytes: int | None = corpus.DEFAULT_MAX_ARTICLE_BYTES,
 ) -> pd.DataFrame:
     """Load articles into a documents DataFrame.
 
@@ -119,6 +121,7 @@ def load(
         paths: a file or folder, or several; folders are read recursively.
         source: outlet for every document (wins over front matter and manifest.csv).
         published: publication date (YYYY-MM-DD) for every document (wins over everything).
+        max_article_bytes: articles larger than this are reported and skipped; None reads all.
 
     Returns:
         One row per document (``doc_id, path, source, published, published_basis, url, title,
@@ -136,7 +139,8 @@ def load(
         >>> docs.set_index("doc_id").loc["2023-12-01-truce-ends.html", ["source", "published", "format"]].tolist()
         ['Northgate Chronicle', '2023-12-01', 'html']
     """
-    frame, problems = corpus.load(_as_list(paths), source=source, published=published)
+    frame, problems = corpus.load(_as_list(paths), source=source, published=published,
+                                  max_article_bytes=max_article_bytes)
     _log(problems)
     frame.attrs["problems"] = problems
     frame.attrs["paths"] = [os.fspath(p) for p in _as_list(paths)]
@@ -147,18 +151,48 @@ def iter_figures(
     items: Iterable[Document | Problem],
     vocab: Vocabulary,
     problems: list[Problem] | None = None,
+    *,
+    validate: bool = True,
+    on_problem: Callable[[Problem], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Figures rows, document after document, from a stream of documents and problems.
 
-    Problems are appended to ``problems`` (when given) as they pass; nothing is held in memory
-    beyond one document, so this suits corpora of any size.
+    Args:
+        items: documents and input problems, as `figcheck.corpus.iter_documents` yields them.
+        vocab: the vocabulary to read with.
+        problems: list to append every problem to (input problems, and rows that break the
+            figures contract), or None.
+        validate: check the rows against the figures contract (`figcheck.validate`) in batches
+            of whole documents; rows that break it are reported as problems and left out.
+        on_problem: called with each problem the moment it is met (the CLI prints it). With
+            neither ``problems`` nor ``on_problem``, problems are logged to the ``figcheck`` logger.
+
+    Nothing is held in memory beyond one batch of rows (see `figcheck.validate.FigureValidator`),
+    so this suits corpora of any size.
     """
-    for item in items:
-        if isinstance(item, Problem):
-            if problems is not None:
-                problems.append(item)
-            continue
-        yield from extract_document(item, vocab)
+
+    def report(problem: Problem) -> None:
+        if problems is not None:
+            problems.append(problem)
+        if on_problem is not None:
+            on_problem(problem)
+        if problems is None and on_problem is None:
+            _log([problem])  # never drop a problem silently
+
+    def pairs() -> Iterator[tuple[Document, list[dict[str, Any]]]]:
+        for item in items:
+            if isinstance(item, Problem):
+                report(item)
+                continue
+            yield item, extract_document(item, vocab)
+
+    if not validate:
+        for _doc, rows in pairs():
+            yield from rows
+        return
+    from figcheck.validate import validated
+
+    yield from validated(pairs(), vocab, report)
 
 
 class DocumentTable:
@@ -197,6 +231,8 @@ def extract(
     jobs: int | None = None,
     cache: bool | PathArg = False,
     dask: Any = None,
+    validate: bool = True,
+    max_article_bytes: int | None = corpus.DEFAULT_MAX_ARTICLE_BYTES,
 ) -> pd.DataFrame:
     """Extract every figure from articles into a figures DataFrame.
 
@@ -213,12 +249,16 @@ def extract(
             or a folder to keep it in; False (the default) to extract everything afresh.
         dask: run extraction on a Dask cluster: a scheduler address (``"tcp://host:8786"``),
             ``"local"`` for a ``distributed.LocalCluster`` here, or a ``distributed.Client``.
+        validate: check the figures against the contract (`figcheck.validate`) with
+            great-expectations; rows that break it are left out and reported. Costs a few seconds
+            of start-up (great-expectations' import), then little per row.
+        max_article_bytes: articles larger than this are reported and skipped; None reads all.
 
     Returns:
         One row per figure with the Figure columns of DESIGN.md, in document and text order.
-        ``frame.attrs`` holds ``problems`` (inputs that could not be read), ``documents`` (a
-        `Shared` documents table, which `report` uses to place figures in their files),
-        ``paths`` and ``rules_dir`` (which `check` uses when given no rules).
+        ``frame.attrs`` holds ``problems`` (inputs that could not be read, and rows that break the
+        figures contract), ``documents`` (a `Shared` documents table, which `report` uses to place
+        figures in their files), ``paths`` and ``rules_dir`` (which `check` uses when given no rules).
 
     Raises:
         UsageError: a path does not exist, or ``published`` is not a date.
@@ -244,11 +284,12 @@ def extract(
     else:
         table = DocumentTable()
         items = table.collect(corpus.iter_documents(_as_list(paths_or_documents), source=source,
-                                                    published=published))
+                                                    published=published, max_article_bytes=max_article_bytes))
         logged = 0
         paths = [os.fspath(p) for p in _as_list(paths_or_documents)]
+    rows: Iterable[dict[str, Any]]
     if jobs in (None, 1) and cache is False and dask is None:
-        rows = iter_figures(items, vocab, problems)
+        rows = iter_figures(items, vocab, problems, validate=validate)
     else:
         from figcheck import parallel
         from figcheck.cache import FigureCache
@@ -256,19 +297,48 @@ def extract(
         store = None
         if cache is not False:
             store = FigureCache(None if cache is True else cache, vocab)
-        rows = parallel.iter_figures(items, vocab, jobs=jobs, cache=store, dask=dask, problems=problems)
+        pairs = parallel.iter_document_figures(items, vocab, jobs=jobs, cache=store, dask=dask, problems=problems)
+        if validate:
+            from figcheck.validate import validated
+
+            rows = validated(pairs, vocab, problems.append)
+        else:
+            rows = (row for _doc, doc_rows in pairs for row in doc_rows)
     frame = figures_frame(rows)
     if table is not None:
         documents = table.frame()
     _log(problems[logged:])
     frame.attrs.update(problems=problems, documents=Shared(documents), paths=paths,
-                       rules_dir=os.fspath(rules) if rules is not None else None)
+                       rules_dir=os.fspath(rules) if rules is not None else None, validated=bool(validate))
     return frame
+
+
+def open_ends(figures: pd.DataFrame) -> pd.DataFrame:
+    """A figures table read back from JSON, with its empty interval ends made open again.
+
+    JSON has no infinity, so `figcheck extract` writes an open end ("more than 27,000") as null;
+    this turns a missing ``high`` back into ``inf`` and a missing ``low`` into ``-inf``.
+
+    Example:
+        >>> import pandas as pd
+        >>> open_ends(pd.DataFrame({"low": [27000.0], "high": [None]}))["high"].tolist()
+        [inf]
+    """
+    if not {"low", "high"} <= set(figures.columns):
+        return figures
+    if not (figures["low"].isna().any() or figures["high"].isna().any()):
+        return figures
+    out = figures.copy()
+    out["low"] = pd.to_numeric(out["low"], errors="coerce").fillna(-math.inf)
+    out["high"] = pd.to_numeric(out["high"], errors="coerce").fillna(math.inf)
+    return out
 
 
 def check(
     figures: pd.DataFrame | PathArg | Sequence[PathArg],
     rules: PathArg | Sequence[Rule] | None = None,
+    *,
+    validate: bool | None = None,
 ) -> pd.DataFrame:
     """Check figures against the rules and return the findings.
 
@@ -280,6 +350,9 @@ def check(
         rules: a rules folder (metrics.yaml, qualifiers.yaml, lexicon.yaml and the ``<ID>.yaml``
             rule files), or a list of `figcheck.ruleset.Rule`. When None: the folder the figures
             were extracted with (``figures.attrs["rules_dir"]``), else the shipped rules.
+        validate: check the figures against the contract (`figcheck.validate`) before any rule
+            runs; rows that break it are left out and listed in ``attrs["problems"]``. None (the
+            default) validates a table unless `extract` already did.
 
     Returns:
         One row per finding: ``finding_id, rule_id, severity, verdict, message, figure_ids,
@@ -306,8 +379,19 @@ def check(
     if rules is None:
         rules = figures.attrs.get("rules_dir")
     vocab, rule_list = ruleset(rules)
+    problems = list(figures.attrs.get("problems", []))
+    if validate or (validate is None and not figures.attrs.get("validated")):
+        from figcheck.validate import validate_figures
+
+        linked = figures.attrs.get("documents")
+        documents = linked.value if isinstance(linked, Shared) else None
+        good, broken = validate_figures(open_ends(figures), documents, vocab)
+        _log(broken)
+        problems += broken
+        good.attrs.update(figures.attrs, validated=True)
+        figures = good
     findings = run(figures, rule_list, vocab)
-    findings.attrs.update(problems=list(figures.attrs.get("problems", [])), figures=Shared(figures),
+    findings.attrs.update(problems=problems, figures=Shared(figures),
                           rules=Shared(rule_list), vocabulary=Shared(vocab))
     return findings
 

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -34,6 +35,30 @@ DEFAULT_EXCLUDE = ("README*", "CHANGELOG*", "LICENSE*", "CONTRIBUTING*")
 
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_KEYS = ("source", "published", "url", "title")
+
+#: The largest article read, in bytes (a text, Markdown or HTML file; one JSONL line). News
+#: articles are tens of kilobytes; a file this big is a dump or a mistake, and extracting it
+#: would take minutes. Larger ones are reported and skipped; pass ``max_article_bytes=None``
+#: (``--max-article-mb 0``) to read them anyway.
+DEFAULT_MAX_ARTICLE_BYTES = 10 * 2**20
+
+#: Per file, how many bad lines are reported one by one before the rest are only counted.
+MAX_PROBLEMS_PER_FILE = 20
+
+#: Signatures of common binary formats that a corpus folder may hold by mistake.
+_MAGIC = (
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or a Word/OpenDocument file)"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file"),
+    (b"\x7fELF", "a program"),
+)
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 
 _MONTHS = {
     m: i
@@ -136,14 +161,20 @@ def iter_documents(
     source: str | None = None,
     published: str | None = None,
     exclude: Sequence[str] = DEFAULT_EXCLUDE,
+    max_article_bytes: int | None = DEFAULT_MAX_ARTICLE_BYTES,
 ) -> Iterator[Document | Problem]:
     """Yield every document under ``paths`` in a stable order, and a `Problem` for each bad input.
+
+    Files are read one at a time and JSON Lines files line by line, so memory stays flat
+    however large the corpus.
 
     Args:
         paths: files and folders; folders are walked recursively, in sorted order.
         source: outlet for every document, winning over front matter and manifest.
         published: publication date (YYYY-MM-DD) for every document, winning over all else.
         exclude: glob patterns of file names skipped while walking folders.
+        max_article_bytes: articles larger than this (a file; a JSONL line) are reported and
+            skipped; None reads everything.
 
     Yields:
         `Document` for each article read, `Problem` for each file, line or row that could not be.
@@ -177,14 +208,14 @@ def iter_documents(
             manifest_problems: list[Problem] = []
             manifest_meta = _manifest_for(file, base, manifests, manifest_problems)
             yield from manifest_problems
-            for item in _read_file(file, rel, manifest_meta.get(_norm(file)), cli):
+            for item in _read_file(file, rel, manifest_meta, cli, max_article_bytes):
                 if isinstance(item, Document):
                     doc_id = item.doc_id
                     if doc_id in seen_ids:
                         doc_id = f"{root.name}/{doc_id}"
                         item = replace(item, doc_id=doc_id)
                     if doc_id in seen_ids:
-                        yield Problem(item.path, 0, f"duplicate document id {doc_id!r}; skipped",
+                        yield Problem(_shown(item.path), 0, f"duplicate document id {_shown(doc_id)!r}; skipped",
                                       "give each article a unique path or JSONL id")
                         continue
                     seen_ids.add(doc_id)
@@ -197,6 +228,7 @@ def load(
     source: str | None = None,
     published: str | None = None,
     exclude: Sequence[str] = DEFAULT_EXCLUDE,
+    max_article_bytes: int | None = DEFAULT_MAX_ARTICLE_BYTES,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Load articles into a documents DataFrame (columns `DOCUMENT_COLUMNS`).
 
@@ -205,6 +237,7 @@ def load(
         source: outlet for every document (wins over front matter and manifest).
         published: publication date for every document (wins over everything).
         exclude: glob patterns of file names skipped while walking folders.
+        max_article_bytes: articles larger than this are reported and skipped; None reads all.
 
     Returns:
         The documents table and the problems met on the way (unreadable files, bad rows).
@@ -216,7 +249,8 @@ def load(
         paths = [paths]
     docs: list[dict[str, Any]] = []
     problems: list[Problem] = []
-    for item in iter_documents(paths, source=source, published=published, exclude=exclude):
+    for item in iter_documents(paths, source=source, published=published, exclude=exclude,
+                               max_article_bytes=max_article_bytes):
         if isinstance(item, Document):
             docs.append(item.as_row())
         else:
@@ -352,9 +386,9 @@ def decode(data: bytes) -> tuple[str | None, int, Problem | None]:
                                     "re-save the file as UTF-8")
     else:
         bom = 0
-    if b"\x00" in data[:65536]:
-        return None, 0, Problem("", 0, "is binary, not text (it contains NUL bytes)",
-                                "remove it from the corpus or convert it to UTF-8 text")
+    kind = binary_kind(data)
+    if kind is not None:
+        return None, 0, Problem("", 0, f"is {kind}, not text", "remove it from the corpus or convert it to UTF-8 text")
     try:
         return data.decode("utf-8"), bom, None
     except UnicodeDecodeError as exc:
@@ -368,20 +402,74 @@ def decode(data: bytes) -> tuple[str | None, int, Problem | None]:
             "re-save the file as UTF-8 to silence this", severity="warning")
 
 
-def _read_file(file: Path, rel: str, manifest: _Meta | None, cli: _Meta) -> Iterator[Document | Problem]:
-    shown = str(file)
+def binary_kind(data: bytes) -> str | None:
+    """Say what binary format ``data`` is in ("a PDF document", "binary"), or None for text."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    if b"\x00" in data[:65536]:
+        return "binary (it contains NUL bytes)"
+    return None
+
+
+def _shown(path: str) -> str:
+    """Render a path for messages: control characters (a newline in a file name) escaped."""
+    if path.isprintable():
+        return path
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in path)
+
+
+def _text_name(name: str) -> str:
+    """Turn a file name into text that can be written as UTF-8.
+
+    Bytes of the name that are not UTF-8 (Python keeps them as lone surrogates) are read as
+    Windows-1252.
+    """
+    if not _SURROGATES.search(name):
+        return name
+    return re.sub("[\udc80-\udcff]", lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252", errors="replace"),
+                  _SURROGATES.sub(lambda m: m.group() if "\udc80" <= m.group() <= "\udcff" else "\ufffd", name))
+
+
+def _read_file(
+    file: Path, rel: str, manifest: dict[str, _Meta], cli: _Meta, max_bytes: int | None
+) -> Iterator[Document | Problem]:
+    path = _text_name(str(file))
+    shown = _shown(path)
+    if path != str(file):
+        rel = _text_name(rel)
+        yield Problem(shown, 0, f"file name is not UTF-8; its id is {_shown(rel)!r}", "rename the file",
+                      severity="warning")
+    try:
+        info = file.stat()
+    except OSError as exc:
+        yield Problem(shown, 0, f"cannot be read: {exc.strerror or exc}", "check that it exists and its permissions")
+        return
+    if not stat.S_ISREG(info.st_mode):
+        yield Problem(shown, 0, "is not a regular file (a pipe, socket or device); skipped",
+                      "give articles as ordinary files")
+        return
+    suffix = file.suffix.lower()
+    meta = manifest.get(_norm(file)) or _Meta()
+    if suffix in JSONL_SUFFIXES:
+        yield from _read_jsonl(file, path, shown, meta, cli, max_bytes)
+        return
+    if max_bytes is not None and info.st_size > max_bytes:
+        yield Problem(shown, 0, f"is {_mb(info.st_size)}, more than the {_mb(max_bytes)} an article may be; skipped",
+                      "split it into articles (one file each, or one JSONL line each), or raise the limit "
+                      "with --max-article-mb")
+        return
     try:
         data = file.read_bytes()
     except OSError as exc:
         yield Problem(shown, 0, f"cannot be read: {exc.strerror or exc}", "check its permissions")
         return
-    suffix = file.suffix.lower()
-    if suffix in JSONL_SUFFIXES:
-        yield from _read_jsonl(data, shown, manifest or _Meta(), cli)
-        return
-    text, bom, problem = decode(data)
+    if suffix in HTML_SUFFIXES:
+        text, bom, problem = _decode_html(data)
+    else:
+        text, bom, problem = decode(data)
     if problem is not None:
-        yield replace(problem, path=shown)
+        yield problem._replace(path=shown)
     if text is None:
         return
     if not text.strip():
@@ -389,12 +477,16 @@ def _read_file(file: Path, rel: str, manifest: _Meta | None, cli: _Meta) -> Iter
                       severity="warning")
         return
     if suffix in HTML_SUFFIXES:
-        yield from _read_html(text, shown, rel, manifest or _Meta(), cli)
+        yield from _read_html(text, path, shown, rel, meta, cli)
         return
     body, offset, lines, front, problems = _split_front_matter(text, shown)
     yield from problems
-    meta = cli.over(front).over(manifest or _Meta())
-    yield _document(rel, shown, meta, body, offset + bom, lines, "markdown" if suffix != ".txt" else "text")
+    merged = cli.over(front).over(meta)
+    yield _document(rel, path, merged, body, offset + bom, lines, "markdown" if suffix != ".txt" else "text")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:.1f} MB"
 
 
 def _document(doc_id: str, path: str, meta: _Meta, text: str, offset: int, lines: int, fmt: str) -> Document:
@@ -439,6 +531,10 @@ def _split_front_matter(text: str, shown: str) -> tuple[str, int, int, _Meta, li
         return body, offset, lines, _Meta(), [Problem(shown, line, f"front matter is not valid YAML: {reason}",
                                                       "fix the YAML; the article text was read without it",
                                                       severity="warning")]
+    except RecursionError:
+        return body, offset, lines, _Meta(), [Problem(shown, 2, "front matter is nested too deeply to read",
+                                                      "write it as 'key: value' lines; the article text was "
+                                                      "read without it", severity="warning")]
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -448,30 +544,63 @@ def _split_front_matter(text: str, shown: str) -> tuple[str, int, int, _Meta, li
     return body, offset, lines, meta, problems
 
 
-def _meta_from_mapping(data: dict[str, Any], shown: str, line_of: Any, basis: str) -> tuple[_Meta, list[Problem]]:
-    problems: list[Problem] = []
-    raw_date = data.get("published", data.get("date"))
-    published = parse_date(raw_date) if raw_date not in (None, "") else None
-    if raw_date not in (None, "") and published is None:
-        key = "published" if "published" in data else "date"
-        problems.append(Problem(shown, line_of(key), f"'{key}: {raw_date}' is not a calendar date; ignored",
-                                "write it as YYYY-MM-DD", severity="warning"))
+_TEXT_KEYS = {"source": ("source", "outlet", "sitename"), "url": ("url", "link"), "title": ("title", "headline")}
 
-    def text_field(*keys: str) -> str | None:
-        for key in keys:
+
+def _meta_from_mapping(data: dict[Any, Any], shown: str, line_of: Any, basis: str) -> tuple[_Meta, list[Problem]]:
+    problems: list[Problem] = []
+    date_key = "published" if "published" in data else "date"
+    raw_date = data.get(date_key)
+    published = None
+    if raw_date not in (None, ""):
+        if isinstance(raw_date, str | dt.date | int | float) and not isinstance(raw_date, bool):
+            published = parse_date(raw_date)
+        if published is None:
+            problems.append(Problem(shown, line_of(date_key),
+                                    f"'{date_key}: {_short(raw_date)}' is not a calendar date; ignored",
+                                    "write it as YYYY-MM-DD", severity="warning"))
+
+    def text_field(field: str) -> str | None:
+        for key in _TEXT_KEYS[field]:
             value = data.get(key)
-            if value not in (None, ""):
-                return str(value).strip()
+            if value in (None, ""):
+                continue
+            if isinstance(value, bool) or not isinstance(value, str | int | float | dt.date):
+                problems.append(Problem(shown, line_of(key), f"'{key}' must be text, not a {_kind(value)}; ignored",
+                                        f"write '{key}: some text'", severity="warning"))
+                continue
+            text = _clean(str(value)).strip()
+            if text:
+                return text
         return None
 
     meta = _Meta(
-        source=text_field("source", "outlet", "sitename"),
+        source=text_field("source"),
         published=published,
         published_basis=basis if published else None,
-        url=text_field("url", "link"),
-        title=text_field("title", "headline"),
+        url=text_field("url"),
+        title=text_field("title"),
     )
     return meta, problems
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "mapping"
+    return "list" if isinstance(value, list) else type(value).__name__
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """Render a value for a message: one line, at most ``limit`` characters, never a structure."""
+    if not isinstance(value, str | int | float | dt.date):
+        return f"<{_kind(value)}>"
+    text = _shown(str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _clean(text: str) -> str:
+    """Replace lone surrogates (from JSON escapes of half a pair) with U+FFFD, keeping offsets."""
+    return _SURROGATES.sub("\ufffd", text) if _SURROGATES.search(text) else text
 
 
 def _key_line(head: str, key: str) -> int:
@@ -480,58 +609,164 @@ def _key_line(head: str, key: str) -> int:
     return head[: m.start()].count("\n") + 1 if m else 0
 
 
-def _read_html(text: str, shown: str, rel: str, manifest: _Meta, cli: _Meta) -> Iterator[Document | Problem]:
+def _decode_html(data: bytes) -> tuple[str | None, int, Problem | None]:
+    """Decode an HTML page, honouring a ``<meta charset>`` when the bytes are not UTF-8."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        m = _META_CHARSET.search(data[:4096])
+        if m and binary_kind(data) is None:
+            try:
+                return data.decode(m.group(1).decode("ascii"), errors="replace"), 0, None
+            except LookupError:
+                pass
+    return decode(data)
+
+
+def _read_html(text: str, path: str, shown: str, rel: str, manifest: _Meta, cli: _Meta) -> Iterator[Document | Problem]:
     import trafilatura  # heavy; imported only when a corpus has HTML
 
     try:
         doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False,
                                           favor_precision=False, output_format="python")
-    except Exception as exc:  # trafilatura raises many kinds on broken markup
-        yield Problem(shown, 0, f"HTML could not be parsed: {exc}", "check that the file is an HTML page")
+    except (Exception, RecursionError) as exc:  # trafilatura raises many kinds on broken markup
+        yield Problem(shown, 0, f"HTML could not be parsed: {_short(str(exc), 120)}",
+                      "check that the file is an HTML page")
         return
-    body = (getattr(doc, "text", None) or "") if doc is not None else ""
+    body = _clean((getattr(doc, "text", None) or "") if doc is not None else "")
     if not body.strip():
         yield Problem(shown, 0, "HTML page has no article text that could be extracted",
                       "check that the article is in the page's body, not loaded by script")
         return
     published = parse_date(getattr(doc, "date", None))
     page = _Meta(
-        source=getattr(doc, "sitename", None) or None,
+        source=_clean(getattr(doc, "sitename", None) or "") or None,
         published=published,
         published_basis="html" if published else None,
         url=getattr(doc, "url", None) or None,
-        title=getattr(doc, "title", None) or None,
+        title=_clean(getattr(doc, "title", None) or "") or None,
     )
-    yield _document(rel, shown, cli.over(page).over(manifest), body, -1, -1, "html")
+    yield _document(rel, path, cli.over(page).over(manifest), body, -1, -1, "html")
 
 
-def _read_jsonl(data: bytes, shown: str, manifest: _Meta, cli: _Meta) -> Iterator[Document | Problem]:
-    text, _bom, problem = decode(data)
-    if problem is not None:
-        yield replace(problem, path=shown)
-    if text is None:
+def _read_jsonl(
+    file: Path, path: str, shown: str, manifest: _Meta, cli: _Meta, max_bytes: int | None
+) -> Iterator[Document | Problem]:
+    """Read a JSON Lines file line by line (never whole), one article per line."""
+    try:
+        fh = file.open("rb")
+    except OSError as exc:
+        yield Problem(shown, 0, f"cannot be read: {exc.strerror or exc}", "check its permissions")
         return
-    for lineno, line in enumerate(io.StringIO(text), start=1):
-        if not line.strip():
-            continue
+    with fh:
+        head = fh.read(65536)
+        fh.seek(0)
+        lines: Iterator[tuple[int, str | None, Problem | None, int]]
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            lines = _utf16_lines(fh)
+        else:
+            kind = binary_kind(head[3:] if head.startswith(codecs.BOM_UTF8) else head)
+            if kind is not None:
+                yield Problem(shown, 0, f"is {kind}, not JSON Lines text", "remove it from the corpus")
+                return
+            lines = _utf8_lines(fh)
+        reported = 0
+        silenced = 0
+        articles = 0
+
+        def report(problem: Problem) -> Iterator[Problem]:
+            nonlocal reported, silenced
+            if problem.severity == "error":
+                reported += 1
+                if reported > MAX_PROBLEMS_PER_FILE:
+                    silenced += 1
+                    return
+            yield problem
+
+        for lineno, line, problem, size in lines:
+            if problem is not None:
+                yield from report(problem._replace(path=shown, line=lineno))
+            if line is None or not line.strip():
+                continue
+            if max_bytes is not None and size > max_bytes:
+                yield from report(Problem(shown, lineno, f"is {_mb(size)}, more than the {_mb(max_bytes)} an article "
+                                          "may be; line skipped", "split it, or raise the limit with --max-article-mb"))
+                continue
+            for item in _jsonl_record(line, lineno, shown, path, manifest, cli):
+                if isinstance(item, Problem):
+                    yield from report(item)
+                else:
+                    articles += 1
+                    yield item
+        if silenced:
+            yield Problem(shown, 0, f"{silenced} more bad lines were skipped without being listed",
+                          "fix the lines listed above first")
+        if articles == 0 and reported == 0:
+            yield Problem(shown, 0, "has no articles; skipped", "write one JSON object per line",
+                          severity="warning")
+
+
+def _utf8_lines(fh: Any) -> Iterator[tuple[int, str | None, Problem | None, int]]:
+    for lineno, raw in enumerate(fh, start=1):
+        if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Problem(shown, lineno, f"is not JSON ({exc.msg} at column {exc.colno}); line skipped",
-                          "write one JSON object per line")
-            continue
-        if not isinstance(record, dict):
-            yield Problem(shown, lineno, "is not a JSON object; line skipped",
-                          'write {"id": ..., "text": ...} on each line')
-            continue
-        body = record.get("text")
-        if not isinstance(body, str) or not body.strip():
-            yield Problem(shown, lineno, "has no 'text' string; line skipped", "add the article text as 'text'")
-            continue
-        doc_id = str(record.get("id") or f"{Path(shown).name}:{lineno}")
-        meta, problems = _meta_from_mapping(record, shown, lambda _key, n=lineno: n, "jsonl")
-        yield from problems
-        yield _document(doc_id, shown, cli.over(meta).over(manifest), body, -1, lineno - 1, "jsonl")
+            yield lineno, raw.decode("utf-8"), None, len(raw)
+        except UnicodeDecodeError as exc:
+            text = raw.decode("cp1252", errors="replace")
+            problem = Problem("", lineno, f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); read as Windows-1252",
+                              "re-save the file as UTF-8", severity="warning")
+            yield lineno, text, problem, len(raw)
+
+
+def _utf16_lines(fh: Any) -> Iterator[tuple[int, str | None, Problem | None, int]]:
+    reader = io.TextIOWrapper(fh, encoding="utf-16", errors="strict", newline="")
+    lineno = 0
+    try:
+        for lineno, line in enumerate(reader, start=1):  # noqa: B007 - lineno is used after the loop
+            yield lineno, line, None, len(line.encode("utf-8", errors="surrogatepass"))
+    except UnicodeDecodeError:
+        yield lineno + 1, None, Problem("", lineno + 1, "is not valid UTF-16; the rest of the file was skipped",
+                                        "re-save the file as UTF-8"), 0
+
+
+def _jsonl_record(
+    line: str, lineno: int, shown: str, path: str, manifest: _Meta, cli: _Meta
+) -> Iterator[Document | Problem]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        yield Problem(shown, lineno, f"is not JSON ({exc.msg} at column {exc.colno}); line skipped",
+                      "write one JSON object per line")
+        return
+    except RecursionError:
+        yield Problem(shown, lineno, "is JSON nested too deeply to read; line skipped",
+                      'write {"id": ..., "text": ...} on each line')
+        return
+    if not isinstance(record, dict):
+        yield Problem(shown, lineno, "is not a JSON object; line skipped",
+                      'write {"id": ..., "text": ...} on each line')
+        return
+    body = record.get("text")
+    if not isinstance(body, str) or not body.strip():
+        yield Problem(shown, lineno, "has no 'text' string; line skipped", "add the article text as 'text'")
+        return
+    if _SURROGATES.search(body):
+        body = _clean(body)
+        yield Problem(shown, lineno, "'text' has invalid characters (unpaired UTF-16 surrogates); replaced with U+FFFD",
+                      "fix the escapes in the file", severity="warning")
+    raw_id = record.get("id")
+    if raw_id in (None, ""):
+        doc_id = f"{Path(path).name}:{lineno}"
+    elif isinstance(raw_id, str | int) and not isinstance(raw_id, bool):
+        doc_id = _clean(str(raw_id))
+    else:
+        yield Problem(shown, lineno, f"'id' must be text or a number, not a {_kind(raw_id)}; line skipped",
+                      'write "id": "some-id"')
+        return
+    meta, problems = _meta_from_mapping(record, shown, lambda _key, n=lineno: n, "jsonl")
+    yield from problems
+    yield _document(doc_id, path, cli.over(meta).over(manifest), body, -1, lineno - 1, "jsonl")
 
 
 # --------------------------------------------------------------------------------------------
@@ -558,12 +793,12 @@ def _norm(path: Path) -> str:
 def _manifest_for(
     file: Path, base: Path, cache: dict[Path, dict[str, _Meta] | None], problems: list[Problem]
 ) -> dict[str, _Meta]:
-    """Metadata from every manifest.csv between ``base`` and the file's folder (nearest wins).
+    """Metadata for ``file`` from every manifest.csv between ``base`` and its folder (nearest wins).
 
-    Each manifest is read once per call of `iter_documents`; its problems go to ``problems``
-    the first time it is read.
+    Returns a mapping holding at most the file's own entry (keyed by its normalised path). Each
+    manifest is read once per call of `iter_documents`; its problems go to ``problems`` the
+    first time it is read.
     """
-    merged: dict[str, _Meta] = {}
     folder = file.parent
     chain = []
     while True:
@@ -571,34 +806,56 @@ def _manifest_for(
         if folder == base or folder.parent == folder or base not in folder.parents:
             break
         folder = folder.parent
+    key = _norm(file)
+    found: _Meta | None = None
     for folder in reversed(chain):
         if folder not in cache:
             cache[folder] = _read_manifest(folder / MANIFEST_NAME, problems)
         entries = cache[folder]
-        if entries:
-            for key, meta in entries.items():
-                merged[key] = meta.over(merged[key]) if key in merged else meta
-    return merged
+        if entries and key in entries:
+            found = entries[key].over(found) if found is not None else entries[key]
+    return {key: found} if found is not None else {}
 
 
 def _read_manifest(path: Path, problems: list[Problem]) -> dict[str, _Meta] | None:
     if not path.is_file():
         return None
-    shown = str(path)
-    text, _bom, problem = decode(path.read_bytes())
+    shown = _shown(str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(shown, 0, f"cannot be read: {exc.strerror or exc}", "check its permissions"))
+        return None
+    text, _bom, problem = decode(data)
     if problem is not None:
-        problems.append(replace(problem, path=shown))
+        problems.append(problem._replace(path=shown))
     if text is None:
         return None
     entries: dict[str, _Meta] = {}
-    reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    first_line: dict[str, int] = {}
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        problems.append(Problem(shown, 1, f"header is not CSV ({exc}); ignored", "write a header such as "
+                                "'path,source,published'"))
+        return None
     if "path" not in fields:
         problems.append(Problem(shown, 1, "has no 'path' column; ignored",
                                 "start it with a header such as 'path,source,published'"))
         return None
     reader.fieldnames = fields
-    for row in reader:
+    rows = iter(reader)
+    lineno = reader.line_num
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(shown, lineno + 1, f"is not CSV ({exc}); the rest of the manifest was skipped",
+                                    "close quoted values and keep each row on its line"))
+            break
         lineno = reader.line_num
         rel = (row.get("path") or "").strip()
         if not rel:
@@ -607,10 +864,20 @@ def _read_manifest(path: Path, problems: list[Problem]) -> dict[str, _Meta] | No
         if None in row:
             problems.append(Problem(shown, lineno, "row has more fields than the header; extra fields ignored",
                                     "quote values that contain commas", severity="warning"))
+        target = path.parent / rel
+        if not target.is_file():
+            problems.append(Problem(shown, lineno, f"row names {_short(rel)!r}, which is not a file beside the "
+                                    "manifest; ignored", "correct the path or remove the row", severity="warning"))
+            continue
+        key = _norm(target)
+        if key in first_line:
+            problems.append(Problem(shown, lineno, f"row repeats {_short(rel)!r} from line {first_line[key]}; "
+                                    "this row wins", "keep one row per article", severity="warning"))
+        first_line.setdefault(key, lineno)
         clean = {k: (v or "").strip() for k, v in row.items() if k in MANIFEST_KEYS}
         meta, row_problems = _meta_from_mapping(clean, shown, lambda _key, n=lineno: n, "manifest")
         problems.extend(row_problems)
-        entries[_norm(path.parent / rel)] = meta
+        entries[key] = meta
     return entries
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 #: Columns of the documents table, in order (see DESIGN.md "documents").
 DOCUMENT_COLUMNS: Final[list[str]] = [
@@ -98,9 +97,11 @@ PUBLISHED_BASES: Final[tuple[str, ...]] = (
 )
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """Something wrong with an input, reported instead of raised so the rest is still processed.
+
+    A named tuple, so a DataFrame keeping problems in ``attrs`` can still be saved (Parquet writes
+    ``attrs`` as JSON).
 
     Args:
         path: the file, as the user named it or as found under a folder.

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import json
 import math
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -35,9 +37,14 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", encoding: str | 
         'done'
     """
     target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would, or the
+        # mode of the file it replaces.
+        os.chmod(tmp, _mode_for(target))
         kwargs: dict[str, Any] = {"encoding": encoding} if "b" not in mode else {}
         if "b" not in mode:
             kwargs["newline"] = ""
@@ -50,10 +57,34 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", encoding: str | 
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    _fsync_dir(target.parent)
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename durable (POSIX); harmless where folders cannot be opened (Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def json_value(value: Any) -> Any:
-    """A value as JSON can hold it: infinities and NaN become null (an open or unknown end)."""
+    """Return a value as JSON can hold it: infinities and NaN become null (an open or unknown end)."""
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return None
@@ -143,7 +174,7 @@ def _write_parquet(rows: Iterable[dict[str, Any]], path: str | os.PathLike[str],
 
 
 def figure_arrow_schema() -> Any:
-    """The Arrow schema of the figures table (for Parquet)."""
+    """Return the Arrow schema of the figures table (for Parquet)."""
     import pyarrow as pa
 
     types = {"value": pa.float64(), "low": pa.float64(), "high": pa.float64(), "confidence": pa.float64(),

@@ -11,11 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from figcheck.errors import RuleError
 from figcheck.models import SEVERITIES
-from figcheck.vocab import VOCAB_FILES, Vocabulary, default_rules_dir, load_vocabulary
+from figcheck.vocab import VOCAB_FILES, Vocabulary, default_rules_dir, load_vocabulary, parse_yaml
 
 #: Keys every rule file has (``examples`` may be left out only by rules written for tests).
 RULE_KEYS = ("id", "name", "kind", "severity", "description", "rationale", "message", "examples")
@@ -124,16 +122,7 @@ def load_rule(path: str | os.PathLike[str], vocab: Vocabulary, *, require_exampl
         raise RuleError(str(p), "", "is not UTF-8 text", "re-save it as UTF-8") from None
     except OSError as exc:
         raise RuleError(str(p), "", f"cannot be read: {exc.strerror or exc}") from None
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise RuleError(str(p), "", f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
-                        "fix the YAML syntax") from None
-    if not isinstance(data, dict):
-        raise RuleError(str(p), "", "must be a mapping of keys to values",
-                        "start from a shipped rule such as rules/FC101.yaml")
+    data = parse_yaml(p, raw, "start from a shipped rule such as rules/FC101.yaml")
     return rule_from_mapping(data, vocab, path=str(p), require_examples=require_examples, stem=p.stem)
 
 

@@ -16,13 +16,13 @@ _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|
 
 
 class TextIndex:
-    """Line and sentence lookups for one text, each O(log n) after one pass.
+    r"""Line and sentence lookups for one text, each O(log n) after one pass.
 
     Args:
         text: the document text.
 
     Example:
-        >>> ix = TextIndex("One line.\\nTwo lines. Three.")
+        >>> ix = TextIndex("One line.\nTwo lines. Three.")
         >>> ix.line(12)
         2
         >>> ix.sentence_span(12)

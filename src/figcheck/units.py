@@ -10,8 +10,12 @@ import pint
 UNITS_FILE = Path(__file__).with_name("units.txt")
 
 
+#: The registry type (pint's registry is generic over the magnitude type; figcheck uses floats).
+Registry = pint.UnitRegistry[float]
+
+
 @lru_cache(maxsize=1)
-def build_registry() -> pint.UnitRegistry:
+def build_registry() -> Registry:
     """Build (once per process) the unit registry every stage shares.
 
     Pass it down rather than building another: pint refuses to mix quantities of two registries.
@@ -21,7 +25,7 @@ def build_registry() -> pint.UnitRegistry:
         >>> str((3 * ureg.person + 4 * ureg.person).units)
         'person'
     """
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    ureg: Registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     ureg.load_definitions(str(UNITS_FILE))
     return ureg
 

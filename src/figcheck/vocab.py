@@ -146,6 +146,7 @@ class Metric:
     fallback: Cues
     typical: tuple[float, float] | None
     part_of: str | None
+    incident: str | None = None
 
 
 @dataclass(frozen=True)
@@ -239,13 +240,17 @@ def _load_cached(root_str: str, _stamps: tuple[tuple[str, int, int], ...]) -> Vo
         path = root / name
         raw = _read(path)
         digest.update(name.encode() + b"\0" + raw + b"\0")
-        docs[name] = _parse_yaml(path, raw)
+        docs[name] = parse_yaml(path, raw)
     metrics = _metrics(root / "metrics.yaml", docs["metrics.yaml"])
     qualifiers = _qualifiers(root / "qualifiers.yaml", docs["qualifiers.yaml"])
     lex_path = root / "lexicon.yaml"
     lex = docs["lexicon.yaml"]
     events = _events(lex_path, lex.get("events", []))
     for metric in metrics.values():
+        if metric.incident and (metric.incident not in metrics or metrics[metric.incident].behaviour != "incident"):
+            raise RuleError(str(root / "metrics.yaml"), f"{metric.id}.incident",
+                            f"names {metric.incident!r}, which is not a metric with behaviour incident",
+                            "name an incident metric from this file")
         if metric.part_of and metric.part_of not in metrics:
             raise RuleError(str(root / "metrics.yaml"), f"{metric.id}.part_of",
                             f"names metric {metric.part_of!r}, which is not defined", "use a metric id from this file")
@@ -282,9 +287,15 @@ def _read(path: Path) -> bytes:
         raise RuleError(str(path), "", f"cannot be read: {exc.strerror or exc}") from None
 
 
-def _parse_yaml(path: Path, raw: bytes) -> dict[str, Any]:
+def parse_yaml(path: Path, raw: bytes | str, hint: str = "") -> dict[str, Any]:
+    """Parse a rules-folder YAML file safely into a mapping, or raise `RuleError` naming the file.
+
+    Only plain YAML is read (``yaml.safe_load``): tags such as ``!!python/object`` are refused, and
+    nothing in a file is ever executed. Nesting too deep for the parser is an error, not a crash.
+    """
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        data = yaml.safe_load(text)
     except UnicodeDecodeError:
         raise RuleError(str(path), "", "is not UTF-8 text", "re-save it as UTF-8") from None
     except yaml.YAMLError as exc:
@@ -292,8 +303,10 @@ def _parse_yaml(path: Path, raw: bytes) -> dict[str, Any]:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise RuleError(str(path), "", f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
                         "fix the YAML syntax") from None
+    except RecursionError:
+        raise RuleError(str(path), "", "is nested too deeply to read", "write it as flat keys and lists") from None
     if not isinstance(data, dict):
-        raise RuleError(str(path), "", "must be a mapping of keys to values at the top level")
+        raise RuleError(str(path), "", "must be a mapping of keys to values at the top level", hint)
     return data
 
 
@@ -310,7 +323,7 @@ def _metrics(path: Path, doc: dict[str, Any]) -> dict[str, Metric]:
     if not isinstance(items, list) or not items:
         raise RuleError(str(path), "metrics", "must be a non-empty list of metrics")
     out: dict[str, Metric] = {}
-    allowed = {"id", "description", "unit", "behaviour", "event", "cues", "typical", "part_of"}
+    allowed = {"id", "description", "unit", "behaviour", "event", "cues", "typical", "part_of", "incident"}
     cue_keys = {"subject", "generic", "mention", "event", "scope", "scope_required", "veto", "veto_window", "against",
                 "boost", "fallback"}
     for i, item in enumerate(items):
@@ -380,6 +393,7 @@ def _metrics(path: Path, doc: dict[str, Any]) -> dict[str, Metric]:
             fallback=cl("fallback"),
             typical=(float(typical[0]), float(typical[1])) if typical else None,
             part_of=str(item["part_of"]) if item.get("part_of") else None,
+            incident=str(item["incident"]) if item.get("incident") else None,
         )
     return out
 
@@ -412,7 +426,8 @@ def _qualifiers(path: Path, doc: dict[str, Any]) -> Qualifiers:
     min_place = rounding.get("min_place", 100)
     if not isinstance(min_place, int | float) or min_place < 1:
         raise RuleError(str(path), "tolerance.rounding.min_place", f"is {min_place!r}", "give a number >= 1")
-    before, after = {}, {}
+    before: dict[str, tuple[str, ...]] = {}
+    after: dict[str, tuple[str, ...]] = {}
     for section, target, allowed in (
         ("before", before, ("approx", "almost", "at_least", "more_than", "at_most", "less_than")),
         ("after", after, ("approx", "at_least", "at_most")),
@@ -451,7 +466,7 @@ def _events(path: Path, items: Any) -> dict[str, Event]:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             raise RuleError(str(path), f"events[{i}]", "must be a mapping with id, date and cues")
         eid = item["id"]
-        dates = []
+        dates: list[str | None] = []
         for key in ("date", "end"):
             value = item.get(key)
             if value is None and key == "end":
@@ -465,7 +480,7 @@ def _events(path: Path, items: Any) -> dict[str, Event]:
             except ValueError:
                 raise RuleError(str(path), f"events.{eid}.{key}", f"{value!r} is not a date",
                                 "write it as YYYY-MM-DD") from None
-        out[eid] = Event(eid, dates[0], dates[1], Cues(_str_list(path, f"events.{eid}.cues", item.get("cues"))))
+        out[eid] = Event(eid, str(dates[0]), dates[1], Cues(_str_list(path, f"events.{eid}.cues", item.get("cues"))))
     return out
 
 

@@ -93,7 +93,8 @@ def check(
         vocab = load_vocabulary(rules)
         rule_list = load_rules(rules, vocab)
         items = iter_documents(load_paths, source=source, published=published)
-        figures = figures_frame(iter_figures(table.collect(_echo(items, problems)), vocab))
+        figures = figures_frame(iter_figures(table.collect(_echo(items, problems)), vocab,
+                                             on_problem=lambda p: _report(p, problems)))
         findings = run(figures, rule_list, vocab)
         doc_table = table.frame()
         scope = None
@@ -162,6 +163,11 @@ def _echo(items: Iterable[Document | Problem], problems: list[Problem]) -> Itera
     """Pass documents on; print each problem to stderr the moment it is met."""
     for item in items:
         if isinstance(item, Problem):
-            report_problems([item])
-            problems.append(item)
+            _report(item, problems)
         yield item
+
+
+def _report(problem: Problem, problems: list[Problem]) -> None:
+    """Print a problem (an unreadable input, a figure that breaks the contract) and keep it."""
+    report_problems([problem])
+    problems.append(problem)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from figcheck.cli._app import EXIT_ERROR, app, fail, report_problems
+from figcheck.corpus import DEFAULT_MAX_ARTICLE_BYTES, Document
 from figcheck.errors import FigcheckError
 from figcheck.models import Problem
 from figcheck.output import FIGURE_FORMATS, write_figures
@@ -49,6 +56,18 @@ DaskOpt = Annotated[
 ]
 
 
+MaxArticleOpt = Annotated[
+    float,
+    typer.Option("--max-article-mb", help="Skip (and report) articles larger than this many megabytes; "
+                 "0 reads everything.", min=0),
+]
+NoValidateOpt = Annotated[
+    bool,
+    typer.Option("--no-validate", help="Skip the figures contract (great-expectations). Saves a few seconds "
+                 "of start-up; rows are then written unchecked."),
+]
+
+
 @app.command()
 def extract(
     paths: PathsArg,
@@ -62,15 +81,18 @@ def extract(
     no_cache: NoCacheOpt = False,
     cache_dir: CacheDirOpt = None,
     dask: DaskOpt = None,
+    max_article_mb: MaxArticleOpt = DEFAULT_MAX_ARTICLE_BYTES / 2**20,
+    no_validate: NoValidateOpt = False,
 ) -> None:
     """Extract every figure from articles and write the figures table.
 
     One row per number the articles state, with its metric, value, interval, qualifier, unit,
     counted noun, as-of date, claimant, modality, exact words and position. Unreadable inputs are
     reported on stderr (file and line) and the rest is still extracted; the exit code is then 2.
+    Rows are checked against the figures contract before they are written; a row that breaks it
+    is reported and left out.
 
     Examples:
-
       figcheck extract examples/ > figures.jsonl
 
       figcheck extract examples/ --format parquet -o reports/figures.parquet
@@ -84,6 +106,7 @@ def extract(
     """
     from figcheck import corpus, parallel
     from figcheck.cache import FigureCache
+    from figcheck.validate import validated_pairs
     from figcheck.vocab import load_vocabulary
 
     if fmt not in FIGURE_FORMATS:
@@ -96,27 +119,73 @@ def extract(
     if dataset and output is None:
         fail("parquet is binary: give a folder with -o DIR")
     problems: list[Problem] = []
+
+    def echo(problem: Problem) -> None:
+        report_problems([problem])
+        problems.append(problem)
+
+    max_bytes = int(max_article_mb * 2**20) or None
     try:
         vocab = load_vocabulary(rules)
         cache = None if no_cache else FigureCache(cache_dir, vocab)
-        items = corpus.iter_documents(paths, source=source, published=published)
-        results = parallel.iter_document_figures(_echo_problems(items, problems), vocab, jobs=jobs, cache=cache,
+        items = corpus.iter_documents(paths, source=source, published=published, max_article_bytes=max_bytes)
+        results = parallel.iter_document_figures(_echo_problems(items, echo), vocab, jobs=jobs, cache=cache,
                                                  dask=dask)
-        if dataset:
-            assert output is not None
-            parallel.write_parquet_dataset(results, output)
-        else:
-            write_figures((row for _doc, rows in results for row in rows), fmt, output)
+        if not no_validate:
+            results = validated_pairs(results, vocab, echo)
+        with _terminate_cleanly():
+            if dataset:
+                assert output is not None
+                parallel.write_parquet_dataset(results, output)
+            else:
+                write_figures((row for _doc, rows in results for row in rows), fmt, output)
     except FigcheckError as exc:
         fail(str(exc), exc.exit_code)
+    except BrokenPipeError:
+        # The reader went away (`figcheck extract ... | head`): stop quietly, as `cat` does.
+        _silence_stdout()
+        raise typer.Exit(EXIT_ERROR) from None
+    except OSError as exc:
+        where = f" {output}" if output is not None else " to standard output"
+        fail(f"cannot write{where}: {exc.strerror or exc}; nothing was written")
     if any(p.severity == "error" for p in problems):
         raise typer.Exit(EXIT_ERROR)
 
 
-def _echo_problems(items, problems: list[Problem]):  # type: ignore[no-untyped-def]
-    """Pass documents on; print each problem to stderr the moment it is met."""
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """While the block runs, turn SIGTERM into an exception so an output file's temporary is removed.
+
+    The output file is written atomically either way: a killed run never replaces it. This only
+    tidies up, so that no ``.FILE.*.tmp`` is left beside it.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _echo_problems(
+    items: Iterable[Document | Problem], echo: Callable[[Problem], None]
+) -> Iterator[Document | Problem]:
+    """Pass documents on; report each problem the moment it is met."""
     for item in items:
         if isinstance(item, Problem):
-            report_problems([item])
-            problems.append(item)
+            echo(item)
         yield item

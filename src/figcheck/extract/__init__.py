@@ -1,0 +1,1 @@
+"""Extraction: text -> quantities (quantities.py) -> figures with meaning (figures.py)."""

@@ -13,7 +13,8 @@ _MONTHS = {
     "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
     "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
 }
-_M = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_M = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+      r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 #: A month-day date, optionally with a year: "March 26", "Feb. 7, 2024", "26 March 2024".
 MONTH_DAY_RE = re.compile(
     rf"\b(?:(?P<m1>{_M})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>(?:19|20)\d\d))?"
@@ -25,7 +26,8 @@ _EXPLICIT_LEAD = re.compile(r"\b(?:as\s+of|on|by|until|through|as\s+at)\s*$", re
 _EVENT_NOT_DATE = re.compile(r"\b(?:since|after|following|before|until)\s+(?:the\s+|its\s+|a\s+)?$", re.I)
 #: How many words an event cue may lie from the figure it dates.
 EVENT_WINDOW_WORDS = 10
-_WEEKDAY_RE = re.compile(r"\b(?:on\s+|last\s+|this\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+_WEEKDAY_RE = re.compile(r"\b(?:on\s+|last\s+|this\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+                         re.I)
 _RELATIVE_RE = re.compile(r"\b(yesterday|today|this week|last week|earlier this week|overnight)\b", re.I)
 
 
@@ -36,20 +38,19 @@ DATE_WINDOW_WORDS = 8
 
 
 def _same_clause(sentence: str, s: int, e: int, fs: int, fe: int) -> bool:
-    """Whether a date phrase at [s, e) is near the figure at [fs, fe) and not in another clause
-    ("132 remaining captives are dead, many of them killed on October 7": the date is the killing's).
+    """Whether a date phrase at [s, e) is near the figure at [fs, fe), in the same clause.
+
+    "132 remaining captives are dead, many of them killed on October 7": the date is the killing's.
     """
     gap = sentence[e:fs] if e <= fs else sentence[fe:s] if s >= fe else ""
     if len(gap.split()) > DATE_WINDOW_WORDS:
         return False
     if re.search(r"[;—–]|,\s+(?:many|most|some|all|and|but|while|which|who)\b", gap):
         return False
-    if e <= fs and re.search(r",|\band\b", gap) and len(sentence[:s].split()) > 2 and not (
-            _INTRO.match(sentence) and gap.strip() == "," and "," not in sentence[:s]):
-        # "abducted on Oct. 7, 105 were freed": a date inside the sentence, before a comma or
-        # "and", belongs to its own clause. An opening "On Tuesday, 137 remain" dates the sentence.
-        return False
-    return True
+    # "abducted on Oct. 7, 105 were freed": a date inside the sentence, before a comma or "and",
+    # belongs to its own clause. An opening "On Tuesday, 137 remain" dates the sentence.
+    return not (e <= fs and re.search(r",|\band\b", gap) and len(sentence[:s].split()) > 2 and not (
+        _INTRO.match(sentence) and gap.strip() == "," and "," not in sentence[:s]))
 
 
 def _explicit_date(sentence: str, lo: int, hi: int, rel_start: int, rel_end: int, published: str | None) -> str | None:
@@ -65,8 +66,11 @@ def _explicit_date(sentence: str, lo: int, hi: int, rel_start: int, rel_end: int
 
 
 def resolve_month_day(m: re.Match[str], published: str | None) -> str | None:
-    """ISO date of a `MONTH_DAY_RE` match; a date without a year is the latest one not after
-    ``published`` (a report in March 2024 that says "November 24" means November 2023)."""
+    """ISO date of a `MONTH_DAY_RE` match.
+
+    A date without a year is the latest one not after ``published``: a report in March 2024 that
+    says "November 24" means November 2023.
+    """
     month = _MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")]
     day = int(m.group("d1") or m.group("d2"))
     year_s = m.group("y1") or m.group("y2")
@@ -98,7 +102,7 @@ def as_of(
     behaviour: str | None,
     event_id: str | None,
     vocab: Vocabulary,
-) -> tuple[str | None, str]:
+) -> tuple[str | None, str | None]:
     """The date a figure holds for, and how it was established.
 
     Args:
@@ -152,4 +156,4 @@ def as_of(
                 return (pub - dt.timedelta(days=1)).isoformat(), "relative"
             break
         return published, "published"
-    return None, ""
+    return None, None

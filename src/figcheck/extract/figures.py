@@ -76,6 +76,7 @@ _NEW_CLAUSE = re.compile(r"\b(?:which|who|whose|says|said|say|according to|while
 _APPOSITIVE = re.compile(r",\s*(?:most|many|mostly|some|all|including|among|the\s+majority|nearly\s+all|almost\s+all)"
                          r"\b[^,;]{0,60},")
 _GOVERNS = re.compile(r"\s*(?:of\s+)?(?:the\s+)?")
+_SOURCE_COUNT = re.compile(r"\b(?:according\s+to|citing|told|sources?|officials?)\s+$")
 _CONJUNCTION = re.compile(r",?\s\band\b|,")
 _MODALITY_PRIORITY = ("proposal", "demand", "hypothetical", "belief", "estimate", "negated")
 #: A metric needs at least this score; below it the figure keeps an empty metric.
@@ -126,35 +127,40 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
     quantities = scan(text)
     candidates = list(_candidates(text, quantities, vocab))
     rows = []
-    lowered_cache: dict[tuple[int, int], str] = {}
-    metrics_so_far: list[tuple[int, int, str | None]] = []  # (sentence start, figure end, metric)
+    # Each figure is read against its own sentence and the figures in it: group them once, so a
+    # long article costs time in proportion to its length, not to the square of its figures.
+    spans = [index.sentence_span(c.q.start) for c in candidates]
+    members: dict[tuple[int, int], list[int]] = {}
+    for i, span in enumerate(spans):
+        members.setdefault(span, []).append(i)
+    frames: dict[tuple[int, int], tuple[str, str, bool]] = {}
+    metrics_so_far: dict[int, list[tuple[int, str | None]]] = {}  # sentence start -> (figure end, metric)
     for i, cand in enumerate(candidates):
-        s_start, s_end = index.sentence_span(cand.q.start)
+        s_start, s_end = spans[i]
         sentence = text[s_start:s_end]
-        key = (s_start, s_end)
-        if key not in lowered_cache:
-            lowered_cache[key] = _lower(sentence)
-        lowered = lowered_cache[key]
-        prev, is_item = _context(index, text, s_start)
+        if spans[i] not in frames:
+            prev_text, item = _context(index, text, s_start)
+            frames[spans[i]] = (_lower(sentence), _lower(prev_text), item)
+        lowered, prev_lowered, is_item = frames[spans[i]]
         rel_start, rel_end = cand.start - s_start, cand.end - s_start
         # Figures whose noun phrase runs through this one ("129 of the 240 people"), or through which
         # this one's runs, share its noun: a verb after that noun is not theirs to take.
         others = [(c.start - s_start, max(c.end, c.np_end) - s_start,
                    c.q.start == cand.via or c.via == cand.q.start)
-                  for j, c in enumerate(candidates) if j != i and s_start <= c.start < s_end]
-        before_me = [(end, metric) for start, end, metric in metrics_so_far if start == s_start]
+                  for c in (candidates[j] for j in members[spans[i]] if j != i)]
+        before_me = metrics_so_far.setdefault(s_start, [])
         antecedent = before_me[-1][1] if before_me else None
-        metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, _lower(prev), vocab, antecedent,
+        metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, prev_lowered, vocab, antecedent,
                                        cand.np_end - s_start, is_item)
-        if metric is None and cand.noun != "whom" and before_me and before_me[-1][1] and _elliptic(lowered, rel_start, rel_end, before_me[-1][0]
-                                                                            - s_start, vocab, before_me[-1][1]):
+        if metric is None and cand.noun != "whom" and before_me and before_me[-1][1] and _elliptic(
+                lowered, rel_start, rel_end, before_me[-1][0] - s_start, vocab, before_me[-1][1]):
             metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
         if metric is not None and not vocab.metrics[metric].part_of and _in_breakdown(text, candidates, i, s_start):
             metric, confidence = None, 0.6  # "81 Israelis, 23 Thais and one Filipino": parts of a total
         if metric is not None and before_me and _SUBSET_LEAD.search(text, max(s_start, cand.start - 24), cand.start) \
                 and vocab.metrics[metric].part_of not in {m for _e, m in before_me} and before_me[-1][1] is not None:
             metric, confidence = None, 0.6  # "the 100 hostages, including seven Americans": a subset
-        metrics_so_far.append((s_start, cand.end, metric))
+        before_me.append((cand.end, metric))
         modality = _modality(lowered, sentence, rel_start, rel_end, vocab)
         if cand.role == "base" and modality in ("proposal", "demand", "belief", "estimate"):
             modality = "asserted"  # "33 of the 98 hostages would be freed": the 98 are presupposed
@@ -191,6 +197,7 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
             "sentence": " ".join(sentence.split()),
             "confidence": round(confidence, 3),
         })
+    _incidents_beside_tolls(rows, vocab)
     return rows
 
 
@@ -205,6 +212,36 @@ def figures_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
                 "as_of_basis", "claimant", "modality", "surface", "sentence"):
         frame[col] = frame[col].astype("object").where(frame[col].notna(), None)
     return frame
+
+
+#: A running toll the same report states this many times larger makes a smaller "killed" figure a
+#: count of one strike, day or period ("30,035 killed since October; 70 killed at the aid convoy").
+_TOLL_RATIO = 10.0
+_SINCE_START = re.compile(r"\bsince\s+(?:oct(?:ober)?\.?\s+7|7\s+oct(?:ober)?|the\s+(?:war|start|beginning|conflict)|"
+                          r"the\s+hamas\s+attack)", re.I)
+
+
+def _incidents_beside_tolls(rows: list[dict[str, Any]], vocab: Vocabulary) -> None:
+    """Read a small figure of a running toll as an incident when its own report gives the toll.
+
+    Within one document the running toll (deaths.gaza) is one number, perhaps repeated; a figure
+    of the same metric ten times smaller, in a sentence that does not say "since October 7", counts
+    one strike, one day or one period: it becomes the metric's incident counterpart.
+    """
+    pairs = {m.id: m.incident for m in vocab.metrics.values() if m.incident}
+    largest: dict[str, float] = {}
+    for row in rows:
+        metric = row["metric"]
+        if pairs.get(metric) and row["modality"] in ("asserted", "estimate", "belief"):
+            largest[metric] = max(largest.get(metric, 0.0), row["value"])
+    for row in rows:
+        metric = row["metric"]
+        target = pairs.get(metric)
+        if not target or target not in vocab.metrics or metric not in largest:
+            continue
+        if row["value"] * _TOLL_RATIO <= largest[metric] and not _SINCE_START.search(row["sentence"]):
+            row["metric"] = target
+            row["confidence"] = min(row["confidence"], 0.6)
 
 
 def extract_documents(docs: Iterable[Document], vocab: Vocabulary) -> Iterator[dict[str, Any]]:
@@ -304,8 +341,10 @@ _PERCENT_OF = re.compile(r"\s+of\s+(?:(?:the|its|their|[A-Z][\w-]*['’]s|\w+['�
 
 
 def _fraction(text: str, q: Quantity, quantities: list[Quantity], i: int, vocab: Vocabulary) -> _Candidate | None:
-    """"a fifth of the 132 remaining captives" -> 26.4 counted in captives; "80% of Gaza's population
-    of 2.3 million" -> 1,840,000."""
+    """A share of another figure: "a fifth of the 132 remaining captives" -> 26.4 captives.
+
+    "80% of Gaza's population of 2.3 million" -> 1,840,000.
+    """
     share = q.value / 100 if q.kind == "percent" else q.value
     tail = text[q.end:q.end + 60]
     m = re.match(r"\s+of\s+(?:(?:the|its|their|his|her|all|an|those|these|[A-Z][\w-]*['’]s)\s+){0,2}", tail)
@@ -348,8 +387,10 @@ def _through(text: str, pos: int, quantities: list[Quantity]) -> Quantity | None
 
 
 def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabulary) -> tuple[str, str | None, int]:
-    """The counted noun phrase after a number, its head word (None when elided or generic), and
-    the offset where the phrase ends."""
+    """The counted noun phrase after a number, its head word, and the offset where it ends.
+
+    The head is None when the noun is elided or generic ("people", "those").
+    """
     window = text[pos:pos + 80].split("\n", 1)[0]
     pronoun = re.match(r"\s+(?:of\s+)?(whom|them|those|which)\b", window)
     if pronoun:
@@ -360,9 +401,9 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
         follow = next((q for q in quantities if rest_pos <= q.start <= rest_pos + 25), None)
         if follow is not None and not re.search(r"[.;,]", text[rest_pos:follow.start]):
             return _noun_after(text, _after_qualifier(text, follow.end), quantities, vocab)
-        words = text[pos + m.start():pos + m.end()].split()
-        if words and words[-1].lower() in _GENERIC:
-            return words[-1], None, pos + m.end()
+        lead = text[pos + m.start():pos + m.end()].split()
+        if lead and lead[-1].lower() in _GENERIC:
+            return lead[-1], None, pos + m.end()
         pos = rest_pos
         window = text[pos:pos + 80].split("\n", 1)[0]
     words: list[str] = []
@@ -409,8 +450,11 @@ _NUMBER_OF = re.compile(r"\b(?:number|total|tally|count|toll)\s+of\s+(?:(?:the|a
 
 
 def _noun_before(text: str, start: int, vocab: Vocabulary) -> tuple[str, str | None]:
-    """A counted noun written before the number: "the bodies of 11"; "the total number of troopers
-    killed in the ground offensive to 175"; "the number of hostages being held is 126"."""
+    """A counted noun written before the number: "the bodies of 11".
+
+    Also "the total number of troopers killed in the ground offensive to 175" and "the number of
+    hostages being held is 126".
+    """
     m = _NOUN_OF.search(text, max(0, start - 24), start)
     if m:
         return m.group(1), m.group(1).lower()
@@ -465,7 +509,7 @@ def _classify(
     span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role, cand.via >= 0 or cand.role == "fraction")
     person_head = bool(head and vocab.person_nouns.fullmatch(head))
     own_event = is_item and any(m.event_cues.search(lowered) for m in vocab.metrics.values())
-    if re.search(r"\b(?:according\s+to|citing|told|sources?|officials?)\s+$", lowered[max(0, rel_start - 20):rel_start]):
+    if _SOURCE_COUNT.search(lowered, max(0, rel_start - 20), rel_start):
         return None, 0.8  # "according to two foreign diplomats": a count of sources
     scores: list[tuple[float, int, str]] = []
     for order, metric in enumerate(vocab.metrics.values()):
@@ -510,19 +554,27 @@ class _Span:
             return not (s < self.np_end and e > self.start)
         if self.role == "base":
             # The verb after "1.7 million of the 2.3 million people" is the 1.7 million's; a
-            # relative clause on the base's own noun is the base's ("the 240 people it abducted").
-            return s < self.np_end or bool(_RELATIVE.match(lowered[self.np_end:s]))
+            # relative clause on the base's own noun is the base's ("the 240 people it abducted"),
+            # and so is a participle with its agent or date ("97 of the 251 hostages kidnapped by
+            # Hamas on October 7 remain").
+            return s < self.np_end or bool(_RELATIVE.match(lowered[self.np_end:s])) or (
+                _modifier(lowered, self.np_end, s) and bool(_AGENT.match(lowered, e)))
         return True
 
     def distance(self, lowered: str, s: int, e: int) -> int:
-        """Words between the cue and the figure; a cue after the figure is measured from the end of
-        its counted noun ("81,026 people have been wounded": "wounded" is two words away)."""
+        """Words between the cue and the figure.
+
+        A cue after the figure is measured from the end of its counted noun ("81,026 people have
+        been wounded": "wounded" is two words away).
+        """
         return _word_distance(lowered, s, e, self.start, self.np_end)
 
 
 def _modifier(lowered: str, np_end: int, s: int) -> bool:
-    """Whether a cue at ``s`` right after a noun phrase modifies it ("hostages still held in Gaza")
-    rather than being the clause's verb ("hostages are still held")."""
+    """Whether a cue at ``s`` right after a noun phrase modifies it.
+
+    "hostages still held in Gaza" (a modifier), not "hostages are still held" (the clause's verb).
+    """
     gap = lowered[np_end:s]
     return len(gap.split()) <= 1 and not re.search(r"[,;:]", gap) and not _AUXILIARY.search(lowered, max(0, s - 14), s)
 
@@ -597,11 +649,13 @@ def _score(
             return 0.0
         score += best
     # Where, or whose.
+    framed_by_sentence = False
     if metric.scope:
         total = 0.0
         for s, e, w in metric.scope.weighted(lowered):
             d = span.distance(lowered, s, e)
             total += w * 1.5 / (1.0 + d / 8.0) * _ownership(lowered, s, e, d, others) * _reach(lowered, s, e, span)
+        framed_by_sentence = total > 0.0
         if total == 0.0:
             framed = max((w for _s, _e, w in metric.scope.weighted(prev_lowered)), default=0.0)
             if metric.scope_required and not is_item and noun and head not in _EVENT_NOUNS:
@@ -617,7 +671,7 @@ def _score(
                 continue
             d = span.distance(lowered, s, e)
             penalty += w * 2.0 / (1.0 + d / 4.0) * _ownership(lowered, s, e, d, others) * _reach(lowered, s, e, span)
-        if is_item:
+        if is_item and not framed_by_sentence:
             penalty += sum(1.5 * w for _s, _e, w in metric.against.weighted(prev_lowered))  # "West Bank" above
         score -= min(penalty, 4.0)
     if metric.typical is not None and value > 0:
@@ -631,6 +685,7 @@ def _score(
     return max(score, 0.0)
 
 
+_AGENT = re.compile(r"\s+(?:by|on|during|in\s+the|from)\b")
 _RELATIVE = re.compile(r"\s*(?:it|they|who|that|which|whom|hamas)\b[\w\s'’-]{0,16}$")
 _STRONG_BREAK = re.compile(r";|\bwhile\b|\bwhereas\b|,\s+but\b|\s[—–]\s")
 
@@ -762,7 +817,7 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
 
 @lru_cache(maxsize=8)
 def _claimant_rx(claimants: tuple[Any, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
-    names = {}
+    names: dict[str, str] = {}
     for c in claimants:
         for alias in c.aliases:
             names.setdefault(alias, c.name)

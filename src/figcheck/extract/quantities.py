@@ -209,9 +209,9 @@ def _rounding(surface: str) -> float:
     if s:
         scale = SCALES[s.group("scale").lower()] if s.group("scale") else _ABBREVIATED[s.group("bn").lower()]
     if m.group(2):
-        return scale * 10 ** -len(m.group(2))
+        return float(scale * 10 ** -len(m.group(2)))
     zeros = len(digits) - len(digits.rstrip("0")) if digits.strip("0") else 0
-    return scale * 10**zeros
+    return float(scale * 10**zeros)
 
 
 def spelled_value(surface: str) -> int | None:
@@ -337,7 +337,7 @@ def _build_lexicon() -> tuple[dict[str, str], dict[str, str]]:
             name = unit.name  # type: ignore[attr-defined]
             if unit.entity.name not in _ENTITY_ORDER or name in ("dimensionless", "unk"):  # type: ignore[attr-defined]
                 continue
-            return _Q3_TO_PINT.get(name, name)
+            return str(_Q3_TO_PINT.get(name, name))
         return None
 
     words = {}
