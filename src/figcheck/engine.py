@@ -176,14 +176,17 @@ class _Column:
             head = self.values.iloc[:4096]
             if self._codes is not None or len(pd.unique(head)) <= len(head) // 2:
                 codes, uniques = self.codes()
-                return np.append(uniques, None)[codes[rows]]  # code -1 takes the last: None
-            return self.values.take(rows).to_numpy(dtype=object, na_value=None)
+                coded: np.ndarray = np.append(uniques, np.array([None], dtype=object))[codes[rows]]
+                return coded  # code -1 takes the last: None
+            strings: np.ndarray = self.values.take(rows).to_numpy(dtype=object, na_value=None)
+            return strings
         if isinstance(array, pd.arrays.NumpyExtensionArray) and array.dtype == object:
-            out = array.to_numpy()[rows]
+            out: np.ndarray = array.to_numpy()[rows]
             out[pd.isna(out)] = None
             return out
         taken = self.values.take(rows)
-        return taken.astype(object).where(taken.notna(), None).to_numpy()
+        objects: np.ndarray = taken.astype(object).where(taken.notna(), None).to_numpy()
+        return objects
 
 
 def _code_key(codes: np.ndarray) -> np.ndarray:
@@ -203,7 +206,8 @@ def _days_of(column: _Column | None, rows: np.ndarray) -> np.ndarray:
         return np.full(len(rows), math.nan)
     codes, uniques = column.codes()
     days = np.append(_days(pd.Series(uniques, dtype=object)).to_numpy(dtype=float), math.nan)
-    return days[codes[rows]]  # code -1 takes the last: NaN
+    out: np.ndarray = days[codes[rows]]  # code -1 takes the last: NaN
+    return out
 
 
 def resolve_series(claimant: Any, vocab: Vocabulary) -> str | None:

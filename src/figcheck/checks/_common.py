@@ -14,9 +14,8 @@ import pandas as pd
 from figcheck.models import FINDING_COLUMNS
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pint
-
     from figcheck.ruleset import Rule
+    from figcheck.units import Registry
     from figcheck.vocab import Vocabulary
 
 INF = math.inf
@@ -80,7 +79,7 @@ class Kind:
     check: Callable[[pd.DataFrame, Rule, Context], pd.DataFrame]
     params: Mapping[str, Param]
     placeholders: tuple[str, ...]
-    validate: Callable[[Rule, Vocabulary, pint.UnitRegistry], None]
+    validate: Callable[[Rule, Vocabulary, Registry], None]
     summary: str
 
 
@@ -89,7 +88,7 @@ class Context:
     """What a check needs besides the figures: the vocabulary, the one unit registry, the figures as arrays."""
 
     vocab: Vocabulary
-    ureg: pint.UnitRegistry
+    ureg: Registry
     behaviour: Mapping[str, str] = field(default_factory=dict)
     prepared: Prepared | None = None
 
@@ -149,7 +148,7 @@ class Prepared:
 
     def is_metric(self, positions: np.ndarray, metric: str) -> np.ndarray:
         """Tell, for the figures at some positions, whether each is of a metric."""
-        return self.metric[positions] == self.metric_code.get(metric, -2)
+        return np.asarray(self.metric[positions] == self.metric_code.get(metric, -2), dtype=bool)
 
     def rows(self, metrics: Sequence[str]) -> np.ndarray:
         """Return the positions of the figures of some metrics, in canonical order."""
@@ -196,7 +195,7 @@ class Prepared:
         some metrics does, and so does any part of it chosen by metric or by day. The largest is
         decided once for every figure (``winner``): the largest value, then the first offset.
         """
-        return positions[self.winner[positions]]
+        return np.asarray(positions[self.winner[positions]])
 
 
 _NATIVE = frozenset((str, float, int, bool, type(None)))
@@ -210,9 +209,10 @@ def _native_list(column: pd.Series, positions: np.ndarray) -> list[Any]:
     if isinstance(values, pd.arrays.NumpyExtensionArray):
         array = values.to_numpy()
         if array.dtype.kind in "fiub":
-            return array[positions].tolist()  # Python floats, ints and bools, as to_dict boxes them
+            scalars: list[Any] = array[positions].tolist()  # Python floats, ints and bools, as to_dict boxes them
+            return scalars
         if array.dtype == object:
-            out = array[positions].tolist()
+            out: list[Any] = array[positions].tolist()
             if _NATIVE.issuperset(map(type, out)):
                 return out
             return [maybe_box_native(v) for v in out]
@@ -382,7 +382,7 @@ class RangeMax:
             lv = self._levels[level]
             a = tuple(x[lq[sel]] for x in lv)
             b = tuple(x[rq[sel] - (1 << level)] for x in lv)
-            bv, bi, sv, si = self._merge(a, b)  # type: ignore[arg-type]
+            bv, bi, sv, si = self._merge(a, b)
             if excl is not None:
                 same = self._doc(bi) == excl[sel]
                 bv = np.where(same, sv, bv)
@@ -435,7 +435,7 @@ def _better(av: np.ndarray, ai: np.ndarray, bv: np.ndarray, bi: np.ndarray) -> t
     return np.where(take_b, bv, av), np.where(take_b, bi, ai)
 
 
-def addable(ureg: pint.UnitRegistry, a: str, b: str) -> bool:
+def addable(ureg: Registry, a: str, b: str) -> bool:
     """Whether pint lets a quantity in unit ``a`` be added to one in unit ``b`` ("" is a bare number).
 
     Example:

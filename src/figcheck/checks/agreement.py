@@ -42,9 +42,8 @@ from figcheck.checks._common import (
 from figcheck.errors import RuleError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pint
-
     from figcheck.ruleset import Rule
+    from figcheck.units import Registry
     from figcheck.vocab import Vocabulary
 
 PARAMS = {
@@ -81,10 +80,10 @@ def _check_group(table: Prepared, g: np.ndarray, rule: Rule, metric: str) -> lis
     above_v, above_at = RangeMax(low, docs).query(left, right, docs)
     below_v, below_at = RangeMax(-high, docs).query(left, right, docs)
     pairs = set()
-    for i in np.flatnonzero((above_at >= 0) & (above_v > high)):
-        pairs.add((int(i), int(above_at[i])))
-    for i in np.flatnonzero((below_at >= 0) & (low > -below_v)):
-        pairs.add((int(i), int(below_at[i])))
+    for k in np.flatnonzero((above_at >= 0) & (above_v > high)):
+        pairs.add((int(k), int(above_at[k])))
+    for k in np.flatnonzero((below_at >= 0) & (low > -below_v)):
+        pairs.add((int(k), int(below_at[k])))
     records = []
     ordered = sorted(pairs)
     need = sorted({k for pair in ordered for k in pair})
@@ -106,7 +105,7 @@ def _check_group(table: Prepared, g: np.ndarray, rule: Rule, metric: str) -> lis
     return records
 
 
-def validate(rule: Rule, vocab: Vocabulary, ureg: pint.UnitRegistry) -> None:
+def validate(rule: Rule, vocab: Vocabulary, ureg: Registry) -> None:
     """Event totals change only by revision; compare them with a revision rule."""
     for i, metric in enumerate(rule.params["metrics"]):
         if vocab.metrics[metric].behaviour == "event_total":

@@ -50,9 +50,8 @@ from figcheck.checks._common import (
 from figcheck.errors import RuleError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pint
-
     from figcheck.ruleset import Rule
+    from figcheck.units import Registry
     from figcheck.vocab import Vocabulary
 
 INF = math.inf
@@ -221,7 +220,7 @@ def _part_interval(fig: list[dict[str, Any]], behaviour: str) -> tuple[float, fl
     return max(v[0] for v in per_day.values()), sum(v[1] for v in per_day.values())
 
 
-def validate(rule: Rule, vocab: Vocabulary, ureg: pint.UnitRegistry) -> None:
+def validate(rule: Rule, vocab: Vocabulary, ureg: Registry) -> None:
     """Every metric in a balance must count things of the total's dimension; none may appear twice."""
     p = rule.params
     names = [*p["parts"], *p["minus"]]

@@ -46,9 +46,8 @@ from figcheck.checks._common import (
 from figcheck.errors import RuleError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pint
-
     from figcheck.ruleset import Rule
+    from figcheck.units import Registry
     from figcheck.vocab import Vocabulary
 
 PARAMS = {
@@ -131,7 +130,7 @@ def _record(part: dict[str, Any], whole: dict[str, Any], rule: Rule, whole_cite:
     )
 
 
-def validate(rule: Rule, vocab: Vocabulary, ureg: pint.UnitRegistry) -> None:
+def validate(rule: Rule, vocab: Vocabulary, ureg: Registry) -> None:
     """Part and whole must differ and count things of one dimension (people with people)."""
     part, whole = rule.params["part"], rule.params["whole"]
     if part == whole:
@@ -142,7 +141,7 @@ def validate(rule: Rule, vocab: Vocabulary, ureg: pint.UnitRegistry) -> None:
     _same_dimension(rule, vocab, ureg, "whole", part, whole)
 
 
-def _same_dimension(rule: Rule, vocab: Vocabulary, ureg: pint.UnitRegistry, key: str, a: str, b: str) -> None:
+def _same_dimension(rule: Rule, vocab: Vocabulary, ureg: Registry, key: str, a: str, b: str) -> None:
     ua, ub = vocab.metrics[a].unit, vocab.metrics[b].unit
     if not addable(ureg, ua, ub):
         raise RuleError(rule.path, key, f"compares {a!r} ({ua or 'a bare number'}) with {b!r} "

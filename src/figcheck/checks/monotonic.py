@@ -82,9 +82,8 @@ from figcheck.checks._common import (
 from figcheck.errors import RuleError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pint
-
     from figcheck.ruleset import Rule
+    from figcheck.units import Registry
     from figcheck.vocab import Vocabulary
 
 PARAMS = {
@@ -346,7 +345,7 @@ def _on_day(table: RangeMax, k_day: np.ndarray, at: np.ndarray, doc: np.ndarray)
     return table.query(np.searchsorted(k_day, day, side="left"), np.searchsorted(k_day, day, side="right"), doc)
 
 
-def validate(rule: Rule, vocab: Vocabulary, ureg: pint.UnitRegistry) -> None:
+def validate(rule: Rule, vocab: Vocabulary, ureg: Registry) -> None:
     """Check that a running total is a cumulative (or stock) metric and a draining stock is a stock."""
     for i, metric in enumerate(rule.params["metrics"]):
         behaviour = vocab.metrics[metric].behaviour

@@ -44,9 +44,8 @@ from figcheck.checks._common import (
 from figcheck.errors import RuleError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pint
-
     from figcheck.ruleset import Rule
+    from figcheck.units import Registry
     from figcheck.vocab import Vocabulary
 
 PARAMS = {
@@ -184,7 +183,7 @@ def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return np.repeat(starts - offsets, sizes) + np.arange(total)
 
 
-def validate(rule: Rule, vocab: Vocabulary, ureg: pint.UnitRegistry) -> None:
+def validate(rule: Rule, vocab: Vocabulary, ureg: Registry) -> None:
     """Only event totals are followed this way."""
     for i, metric in enumerate(rule.params["metrics"]):
         behaviour = vocab.metrics[metric].behaviour
