@@ -84,7 +84,8 @@ def prepare(figures: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame:
     """
     missing = [c for c in ("figure_id", "doc_id", "metric", "value", "low", "high", "modality") if c not in figures]
     if missing:
-        raise ValueError(f"the figures table lacks {', '.join(missing)}; build it with figcheck.extract or make_figures")
+        raise ValueError(f"the figures table lacks {', '.join(missing)}; "
+                         "build it with figcheck.extract or make_figures")
     # which rows take part (each test is a function of the row alone), as positions in the input
     keep = (figures["metric"].isin(list(vocab.metrics)) & figures["modality"].isin(FACTUAL_MODALITIES)).to_numpy(bool)
     rows = np.flatnonzero(keep)

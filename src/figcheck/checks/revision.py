@@ -7,8 +7,13 @@ What it does:
 
     - Every change, when no later report goes back to an earlier value, is a ``revision``
       (severity ``revision_severity``, info by default): "1,400" became "about 1,200" and stayed.
-    - When reports go back to a value that had been replaced, the reports disagree: one
-      ``contradiction`` (the rule's severity) names the report that introduced each value.
+    - A value one report alone gives, between reports that agree with each other, is that report's
+      error, not a change of the total: one finding (the rule's severity) pairs it with the report
+      before it, ``stale`` when it repeats a value that had been replaced ("1,405" after the toll
+      was revised to "about 1,200"), else ``contradiction``; the reports around it are then
+      followed as one run.
+    - When reports still go back to a value that had been replaced, the reports disagree: one
+      ``contradiction`` names the report that introduced each value.
 
     A report that itself gives the old and the new value ("revised from 1,405 to around 1,200")
     counts with the value most of its mentions give (the last one on a tie), so quoting the old
@@ -56,6 +61,10 @@ PARAMS = {
 PLACEHOLDERS = ("old", "new", "history", "values", "advice")
 
 _SETTLED = "later reports keep the new value: use it, and say the figure was revised"
+_STALE = ("this report repeats a value that had already been replaced, and the reports around it agree on "
+          "another — correct it, or say it is the old figure")
+_ALONE = ("no other report gives this value, and the reports around it agree on another — check it against its "
+          "source")
 _BACK_AND_FORTH = ("reports go back and forth — check which value the claimant gives now, and correct the "
                    "reports that repeat a replaced one")
 
@@ -92,20 +101,56 @@ def _follow(table: Prepared, group: np.ndarray, rule: Rule, metric: str) -> list
             spans.append([lo, hi, i, i])
     if len(spans) < 2:
         return []
+    history_recs = table.records(kept[sorted({int(sp[2]) for sp in spans})])
+    history = " → ".join(f"{stated(r)} ({r['published']})" for r in history_recs)
+    values = " / ".join(dict.fromkeys(stated(r) for r in history_recs))
+    docs = table.doc[kept]
+    # A value one report alone gives, between two runs of reports that agree with each other, is
+    # that report's error, not a change of the total: set it aside (one finding each) and join
+    # the runs around it.
+    # Latest first: the reports that come last decide which value stands.
+    outliers: list[tuple[int, int, bool]] = []  # (position, position of the report before, repeats old)
+    k = len(spans) - 2
+    while k >= 1:
+        before, single, after = spans[k - 1], spans[k], spans[k + 1]
+        alone = len(set(docs[int(single[2]):int(single[3]) + 1].tolist())) == 1
+        if alone and before[0] <= after[1] and after[0] <= before[1]:
+            repeats = any(sp[0] <= single[1] and single[0] <= sp[1] for sp in spans[:k - 1])
+            outliers.append((int(single[2]), int(before[3]), repeats))
+            spans[k - 1:k + 2] = [[max(before[0], after[0]), min(before[1], after[1]), before[2], after[3]]]
+            k = min(k - 1, len(spans) - 2)
+        else:
+            k -= 1
+    outliers.sort()
+    out: list[dict[str, Any]] = []
+    for pos, prev, repeats in outliers:
+        rec, ref = table.records(kept[[pos, prev]])
+        out.append(finding(
+            rule, [ref, rec], verdict="stale" if repeats else "contradiction", observed=stated(rec),
+            expected=stated(ref), metric=metric,
+            values={"old": dated(ref), "new": dated(rec), "history": history, "values": values,
+                    "advice": _STALE if repeats else _ALONE},
+        ))
+    if len(spans) < 2:
+        return out
     ends = sorted({int(x) for span in spans for x in span[2:]})
     recs = dict(zip(ends, table.records(kept[ends]), strict=True))
     states = [{"first": recs[int(f)], "last": recs[int(e)]} for _, _, f, e in spans]
-    returns = _returns(np.array([s[0] for s in spans]), np.array([s[1] for s in spans]))
-    history = " → ".join(f"{stated(s['first'])} ({s['first']['published']})" for s in states)
-    values = " / ".join(dict.fromkeys(stated(s["first"]) for s in states))
-    if returns:
-        firsts = [s["first"] for s in states]
-        return [finding(
+    if _returns(np.array([sp[0] for sp in spans]), np.array([sp[1] for sp in spans])):
+        firsts = [st["first"] for st in states]
+        out.append(finding(
             rule, firsts, verdict="contradiction", observed=history,
             expected="one value, or a revision that later reports keep", metric=metric,
             values={"old": dated(firsts[0]), "new": dated(firsts[-1]), "history": history, "values": values,
                     "advice": _BACK_AND_FORTH},
-        )]
+        ))
+        return out
+    return out + _revisions(states, rule, metric, history, values)
+
+
+def _revisions(states: list[dict[str, Any]], rule: Rule, metric: str, history: str,
+               values: str) -> list[dict[str, Any]]:
+    """One `revision` finding for each change from one value to the next."""
     out = []
     for prev, nxt in zip(states, states[1:], strict=False):
         old, new = prev["last"], nxt["first"]
@@ -120,10 +165,7 @@ def _follow(table: Prepared, group: np.ndarray, rule: Rule, metric: str) -> list
 
 def _returns(lo: np.ndarray, hi: np.ndarray) -> bool:
     """Whether some value overlaps a value before the one it replaced (the reports went back)."""
-    for k in range(2, len(lo)):
-        if np.any((lo[: k - 1] <= hi[k]) & (lo[k] <= hi[: k - 1])):
-            return True
-    return False
+    return any(bool(np.any((lo[: k - 1] <= hi[k]) & (lo[k] <= hi[: k - 1]))) for k in range(2, len(lo)))
 
 
 def _doc_values(docs: np.ndarray, lo: np.ndarray, hi: np.ndarray, chunk: int = 1 << 22) -> np.ndarray:

@@ -67,7 +67,10 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, such as FC10
     specs = {**kind.params, **COMMON_PARAMS}
     for key, spec in specs.items():
         value = rule.params.get(key)
-        shown = ", ".join(value) if isinstance(value, list) else str(value).lower() if isinstance(value, bool) else value
+        if isinstance(value, list):
+            shown = ", ".join(value)
+        else:
+            shown = str(value).lower() if isinstance(value, bool) else value
         out.append(f"  {key}: {shown}")
         out.append(textwrap.fill(spec.help, width=100, initial_indent="      ", subsequent_indent="      "))
     out += ["", "Message:", wrap.fill(rule.message), "", "Examples:"]
@@ -81,9 +84,10 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, such as FC10
 
 
 @rules_app.command("test")
-def test_examples(rules: RulesOpt = None,
-         ids: Annotated[list[str] | None, typer.Argument(help="Only these rule ids.", show_default=False)] = None,
-         ) -> None:
+def run_examples(
+    rules: RulesOpt = None,
+    ids: Annotated[list[str] | None, typer.Argument(help="Only these rule ids.", show_default=False)] = None,
+) -> None:
     """Run each rule over its own examples: the pass text must give no finding, the fail text one or more.
 
     Exit codes: 0 every example behaves; 1 some example does not; 2 a bad rule file.
