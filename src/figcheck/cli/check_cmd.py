@@ -25,7 +25,7 @@ def check(
         help="Article files and folders (.txt, .md, .html, .jsonl); folders are read recursively.",
         show_default=False)],
     rules: Annotated[Path | None, typer.Option(
-        "--rules", help="Rules folder: metrics.yaml, qualifiers.yaml, lexicon.yaml and the <ID>.yaml rule "
+        "--rules", help="Rules folder: metrics.yaml, qualifiers.yaml, lexicon.yaml and the FC*.yaml rule "
         "files. Default: the shipped rules.", show_default=False)] = None,
     fail_on: Annotated[str, typer.Option(
         "--fail-on", help="Exit 1 when a finding of this severity or worse exists: error, warning, info, "

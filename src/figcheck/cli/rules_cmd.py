@@ -13,7 +13,7 @@ from figcheck.errors import FigcheckError
 
 rules_app = typer.Typer(
     name="rules",
-    help="List, explain and test the rules (rules/<ID>.yaml).",
+    help="List, explain and test the rules (one rules/FC*.yaml file each).",
     no_args_is_help=True,
     add_completion=False,
 )
