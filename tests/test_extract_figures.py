@@ -205,3 +205,37 @@ def test_a_small_toll_beside_the_running_toll_is_an_incident():
         published="2024-02-29"))
     assert rows["30,035"]["metric"] == "deaths.gaza"
     assert rows["At least 70"]["metric"] == "incident.deaths"
+
+
+def test_soldiers_killed_in_one_attack_are_an_incident_beside_the_war_toll():
+    rows = by_surface(figures(
+        "The army said 217 soldiers have been killed since the ground operation began. "
+        "On Monday 21 reservists died in an explosion near the border, and three officers were killed "
+        "in a separate attack in southern Gaza.",
+        published="2024-01-23"))
+    assert rows["217"]["metric"] == "deaths.soldiers"
+    assert rows["21"]["metric"] == "incident.deaths"
+    assert rows["three"]["metric"] == "incident.deaths"
+
+
+def test_an_addition_to_a_toll_counts_its_period_and_a_coordinated_another_does_not():
+    rows = by_surface(figures(
+        "As of Wednesday, the military announced that two additional soldiers have been killed in Gaza. "
+        "The health ministry said 43,469 Palestinians have been killed and another 102,561 people "
+        "injured in Gaza.",
+        published="2024-11-06"))
+    assert rows["two"]["metric"] == "incident.deaths"
+    assert rows["43,469"]["metric"] == "deaths.gaza"
+    assert rows["102,561"]["metric"] == "injured.gaza"
+
+
+def test_a_period_since_a_later_date_and_a_repeated_incident_figure_are_incidents():
+    rows = by_surface(figures(
+        "Israeli airstrikes pounded Gaza on Tuesday, killing more than 400 people, health officials said. "
+        "The Gaza health ministry said 404 people had been killed and 562 people were injured. "
+        "Since 18 March, the health ministry in Gaza says 1,300 Palestinians have been killed.",
+        published="2025-03-25"))
+    assert rows["more than 400"]["metric"] == "incident.deaths"
+    assert rows["404"]["metric"] == "incident.deaths"
+    assert rows["562"]["metric"] == "incident.injured"
+    assert rows["1,300"]["metric"] == "incident.deaths"

@@ -20,7 +20,7 @@ from figcheck.text import TextIndex
 from figcheck.vocab import Metric, Vocabulary
 
 #: Bump when extraction output changes for the same input (it keys the cache).
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 _MONTH_WORD = re.compile(
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
@@ -160,6 +160,10 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         if metric is not None and before_me and _SUBSET_LEAD.search(text, max(s_start, cand.start - 24), cand.start) \
                 and vocab.metrics[metric].part_of not in {m for _e, m in before_me} and before_me[-1][1] is not None:
             metric, confidence = None, 0.6  # "the 100 hostages, including seven Americans": a subset
+        if metric is not None and vocab.metrics[metric].incident and _increment(text, cand) \
+                and not _TOLL_WORDS.search(lowered) and _incident_sized(vocab.metrics[vocab.metrics[metric].incident],
+                                                                        cand.value):
+            metric = vocab.metrics[metric].incident  # "two additional soldiers were killed": a period's count
         before_me.append((cand.end, metric))
         modality = _modality(lowered, sentence, rel_start, rel_end, vocab)
         if cand.role == "base" and modality in ("proposal", "demand", "belief", "estimate"):
@@ -198,6 +202,7 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
             "confidence": round(confidence, 3),
         })
     _incidents_beside_tolls(rows, vocab)
+    _incidents_in_context(rows, vocab)
     return rows
 
 
@@ -242,6 +247,77 @@ def _incidents_beside_tolls(rows: list[dict[str, Any]], vocab: Vocabulary) -> No
         if row["value"] * _TOLL_RATIO <= largest[metric] and not _SINCE_START.search(row["sentence"]):
             row["metric"] = target
             row["confidence"] = min(row["confidence"], 0.6)
+
+
+_INCREMENT_BEFORE = re.compile(r"(?<!and\s)(?<!with\s)(?:\banother|\ba\s+further|\ban\s+additional)\s+$", re.I)
+_TOLL_WORDS = re.compile(r"\b(?:toll|total|overall|in all|cumulative)\b")
+_INCREMENT_NOUN = re.compile(r"(?:additional|more|further|new)\b", re.I)
+
+
+def _incident_sized(incident: Metric, value: float) -> bool:
+    """Whether a value is within ten times the usual size of one incident."""
+    return incident.typical is None or value <= 10 * incident.typical[1]
+
+
+def _increment(text: str, cand: _Candidate) -> bool:
+    """Whether a figure counts an addition to a toll ("another 70 killed", "two additional soldiers").
+
+    Such a figure counts one day or period, not the running total.
+    """
+    return bool(_INCREMENT_BEFORE.search(text, max(0, cand.start - 20), cand.start)
+                or _INCREMENT_NOUN.match(cand.noun))
+
+
+#: "since 18 March", "since March 2": a period that began after the war did (not "since October 7").
+_SINCE_DATE = re.compile(r"\bsince\s+(?:(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(" + _MONTH_NAMES + r")|("
+                         + _MONTH_NAMES + r")\.?(?:\s+(\d{1,2})\b)?)", re.I)
+_FACTUAL = ("asserted", "estimate", "belief")
+
+
+def _since_later_date(sentence: str) -> bool:
+    for m in _SINCE_DATE.finditer(sentence):
+        day = m.group(1) or m.group(4)
+        month = (m.group(2) or m.group(3)).lower()
+        if not (month.startswith("oct") and day in (None, "7")):
+            return True
+    return False
+
+
+def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None:
+    """Read a toll's figure as an incident when its context says it counts one period.
+
+    Three signs, each within one document: the sentence counts "since" a date after the war
+    began ("since 18 March, 10,362 killed"); another figure of the same sentence counts an
+    incident and this one is of its size ("404 killed, 562 injured" beside the day's toll); or the
+    same number was read as an incident elsewhere in the report (the headline's "400 killed").
+    """
+    pairs = {m.id: m.incident for m in vocab.metrics.values() if m.incident and m.incident in vocab.metrics}
+    incidents = set(pairs.values())
+    by_sentence: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_sentence.setdefault(row["sentence"], []).append(row)
+
+    def convert(row: dict[str, Any]) -> None:
+        row["metric"] = pairs[row["metric"]]
+        row["confidence"] = min(row["confidence"], 0.6)
+
+    seen = [(r["metric"], r["value"] * 0.975, r["value"] * 1.025) for r in rows
+            if r["metric"] in incidents and r["modality"] in _FACTUAL]
+    for row in rows:
+        metric = row["metric"]
+        if metric in pairs and row["modality"] in _FACTUAL and not _SINCE_START.search(row["sentence"]) and any(
+                m == pairs[metric] and low <= row["value"] <= high for m, low, high in seen):
+            convert(row)
+    for sentence, members in by_sentence.items():
+        if _SINCE_START.search(sentence):
+            continue
+        later = _since_later_date(sentence)
+        peak = max((r["value"] for r in members if r["metric"] in incidents and r["modality"] in _FACTUAL),
+                   default=0.0)
+        for row in members:
+            if row["metric"] in pairs and row["modality"] in _FACTUAL and (
+                    later or (peak and row["value"] <= _TOLL_RATIO * peak)):
+                convert(row)
 
 
 def extract_documents(docs: Iterable[Document], vocab: Vocabulary) -> Iterator[dict[str, Any]]:
@@ -685,7 +761,7 @@ def _score(
     return max(score, 0.0)
 
 
-_AGENT = re.compile(r"\s+(?:by|on|during|in\s+the|from)\b")
+_AGENT = re.compile(r"\s+(?:by|on|during|in\s+(?:the|its|their|hamas)|from)\b")
 _RELATIVE = re.compile(r"\s*(?:it|they|who|that|which|whom|hamas)\b[\w\s'’-]{0,16}$")
 _STRONG_BREAK = re.compile(r";|\bwhile\b|\bwhereas\b|,\s+but\b|\s[—–]\s")
 
