@@ -239,3 +239,12 @@ def test_a_period_since_a_later_date_and_a_repeated_incident_figure_are_incident
     assert rows["404"]["metric"] == "incident.deaths"
     assert rows["562"]["metric"] == "incident.injured"
     assert rows["1,300"]["metric"] == "incident.deaths"
+
+
+def test_a_strike_on_a_named_place_is_an_incident_and_a_modifier_does_not_override_the_head():
+    rows = by_surface(figures(
+        "Israeli strikes on a hospital in Khan Younis killed at least 15 people on Monday, health officials said. "
+        "More than 240 Palestinian journalists have been killed in Gaza since the war began, a press union said.",
+        published="2025-08-25"))
+    assert rows["at least 15"]["metric"] == "incident.deaths"
+    assert rows["More than 240"]["metric"] == "deaths.journalists"

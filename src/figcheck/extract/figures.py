@@ -250,6 +250,9 @@ def _incidents_beside_tolls(rows: list[dict[str, Any]], vocab: Vocabulary) -> No
 
 
 _INCREMENT_BEFORE = re.compile(r"(?<!and\s)(?<!with\s)(?:\banother|\ba\s+further|\ban\s+additional)\s+$", re.I)
+#: Head nouns that name people in general, which a modifier may narrow ("Palestinian civilians").
+_GENERIC_HEADS = frozenset({"people", "persons", "civilians", "individuals", "victims", "residents", "men", "women",
+                            "children", "dead", "deaths", "casualties", "fatalities"})
 _TOLL_WORDS = re.compile(r"\b(?:toll|total|overall|in all|cumulative)\b")
 _INCREMENT_NOUN = re.compile(r"(?:additional|more|further|new)\b", re.I)
 
@@ -286,7 +289,7 @@ def _since_later_date(sentence: str) -> bool:
 def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None:
     """Read a toll's figure as an incident when its context says it counts one period.
 
-    Three signs, each within one document: the sentence counts "since" a date after the war
+    Four signs, each within one document: the figure is a tenth of the toll's usual smallest size; the sentence counts "since" a date after the war
     began ("since 18 March, 10,362 killed"); another figure of the same sentence counts an
     incident and this one is of its size ("404 killed, 562 injured" beside the day's toll); or the
     same number was read as an incident elsewhere in the report (the headline's "400 killed").
@@ -308,6 +311,11 @@ def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None
         if metric in pairs and row["modality"] in _FACTUAL and not _SINCE_START.search(row["sentence"]) and any(
                 m == pairs[metric] and low <= row["value"] <= high for m, low, high in seen):
             convert(row)
+    for row in rows:
+        metric = row["metric"]
+        typical = vocab.metrics[metric].typical if metric in pairs else None
+        if typical and row["value"] * _TOLL_RATIO < typical[0] and not _SINCE_START.search(row["sentence"]):
+            convert(row)  # "killed at least 15 people": far too few for the war's running toll
     for sentence, members in by_sentence.items():
         if _SINCE_START.search(sentence):
             continue
@@ -587,10 +595,14 @@ def _classify(
     own_event = is_item and any(m.event_cues.search(lowered) for m in vocab.metrics.values())
     if _SOURCE_COUNT.search(lowered, max(0, rel_start - 20), rel_start):
         return None, 0.8  # "according to two foreign diplomats": a count of sources
+    # "Palestinian journalists" are journalists: a modifier names the subject only when no metric
+    # counts the head noun itself.
+    head_claimed = bool(head) and head not in _GENERIC_HEADS and any(
+        m.subject.fullmatch(head) for m in vocab.metrics.values())
     scores: list[tuple[float, int, str]] = []
     for order, metric in enumerate(vocab.metrics.values()):
-        score = _score(metric, head, noun, lowered, span, others, prev_lowered, family, cand.value, person_head,
-                       is_item, own_event)
+        score = _score(metric, head, noun, lowered, span, others, prev_lowered, family, cand.value,
+                       person_head and not head_claimed, is_item, own_event)
         if score > 0:
             scores.append((score, -order, metric.id))
     if not scores:
