@@ -248,3 +248,20 @@ def test_a_strike_on_a_named_place_is_an_incident_and_a_modifier_does_not_overri
         published="2025-08-25"))
     assert rows["at least 15"]["metric"] == "incident.deaths"
     assert rows["More than 240"]["metric"] == "deaths.journalists"
+
+
+def test_what_a_deal_already_did_is_a_fact_and_parts_of_arrests_are_not_deaths():
+    rows = by_surface(figures(
+        "Under the first phase of the ceasefire, 19 hostages have been released so far in exchange for more than "
+        "1,100 Palestinian prisoners. The army has detained more than 17,000 Palestinians in the West Bank, "
+        "including 545 women and 1,360 children, a prisoners' group said.",
+        published="2025-02-19"))
+    assert (rows["19"]["metric"], rows["19"]["modality"]) == ("hostages.released", "asserted")
+    assert rows["1,360"]["metric"] is None
+
+
+def test_a_small_definite_count_of_hostages_is_not_read_as_those_held():
+    assert by_surface(figures("Crowds watched the 240 or so hostages on the screens.",
+                              published="2023-10-20"))["240 or so"]["metric"] == "hostages.held"
+    assert [r["metric"] for r in figures("Crowds in Tel Aviv watched the three hostages get into a Red Cross "
+                                         "vehicle.", published="2025-01-19")] == [None]

@@ -155,8 +155,13 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         if metric is None and cand.noun != "whom" and before_me and before_me[-1][1] and _elliptic(
                 lowered, rel_start, rel_end, before_me[-1][0] - s_start, vocab, before_me[-1][1]):
             metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
-        if metric is not None and not vocab.metrics[metric].part_of and _in_breakdown(text, candidates, i, s_start):
-            metric, confidence = None, 0.6  # "81 Israelis, 23 Thais and one Filipino": parts of a total
+        if metric is not None and _in_breakdown(text, candidates, i, s_start):
+            whole = vocab.metrics[metric].part_of
+            total = before_me[0][1] if before_me else None  # the sentence's first figure: the total broken down
+            if not whole:
+                metric, confidence = None, 0.6  # "81 Israelis, 23 Thais and one Filipino": parts of a total
+            elif total is not None and total.split(".")[0] not in (whole.split(".")[0], "incident"):
+                metric, confidence = None, 0.6  # "17,000 detained, including 1,360 children": not the dead
         if metric is not None and before_me and _SUBSET_LEAD.search(text, max(s_start, cand.start - 24), cand.start) \
                 and vocab.metrics[metric].part_of not in {m for _e, m in before_me} and before_me[-1][1] is not None:
             metric, confidence = None, 0.6  # "the 100 hostages, including seven Americans": a subset
@@ -253,6 +258,8 @@ _INCREMENT_BEFORE = re.compile(r"(?<!and\s)(?<!with\s)(?:\banother|\ba\s+further
 #: Head nouns that name people in general, which a modifier may narrow ("Palestinian civilians").
 _GENERIC_HEADS = frozenset({"people", "persons", "civilians", "individuals", "victims", "residents", "men", "women",
                             "children", "dead", "deaths", "casualties", "fatalities"})
+#: "the 240 or so hostages" are those held; "the three hostages" are ones the story already named.
+_FALLBACK_MIN = 10
 _TOLL_WORDS = re.compile(r"\b(?:toll|total|overall|in all|cumulative)\b")
 _INCREMENT_NOUN = re.compile(r"(?:additional|more|further|new)\b", re.I)
 
@@ -510,7 +517,9 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
         if lw in _NP_STOP or len(words) >= 4:
             break
         if words and w.islower() and re.search(r"(?:ed|ing)$", lw) and lw not in ("wounded", "displaced"):
-            break  # "the two sides remained": a verb ends the noun phrase
+            nxt = re.match(r"\s+([a-z][\w-]*)", window[tok.end():])
+            if not (nxt and vocab.person_nouns.fullmatch(nxt.group(1))):
+                break  # "the two sides remained": a verb ends the noun phrase ("known deceased hostages" goes on)
         words.append(w.rstrip(".,"))
         ends.append(pos + tok.end())
     person = [i for i, w in enumerate(words) if vocab.person_nouns.fullmatch(w.lower())]
@@ -606,7 +615,8 @@ def _classify(
         if score > 0:
             scores.append((score, -order, metric.id))
     if not scores:
-        if head is not None and noun.split()[0] not in ("more", "another", "additional", "other", "further"):
+        if head is not None and noun.split()[0] not in ("more", "another", "additional", "other", "further") \
+                and cand.value >= _FALLBACK_MIN:
             for metric in vocab.metrics.values():
                 if metric.fallback.fullmatch(head):
                     return metric.id, 0.55  # "the 240 or so hostages": those still held
@@ -895,12 +905,20 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
         return "asserted"
     found.sort()
     modality = found[0][2]
+    if modality in ("proposal", "demand") and _DONE.match(lowered, rel_end):
+        # "Under the first phase, 19 hostages have been released so far": what a deal did is a fact.
+        return "asserted"
     if modality in ("belief", "estimate", "hypothetical") and re.search(
         r"\bthe\s+(?:\w+\s+)?$", lowered[max(0, rel_start - 24):rel_start]
     ):
         # "Israel believes a fifth of the 132 remaining captives are dead": the 132 is presupposed.
         return "asserted"
     return modality
+
+
+#: A verb after a figure that says the thing happened: "... hostages have been released so far".
+_DONE = re.compile(r"(?:\s+[\w'’-]+){0,3}?\s+(?:have|has|had)\s+(?:already\s+)?been\s+(?:released|freed|returned|"
+                   r"handed\s+over|exchanged|set\s+free)\b(?!\s+(?:if|under|when|once))", re.I)
 
 
 @lru_cache(maxsize=8)
