@@ -165,10 +165,10 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         if metric is not None and before_me and _SUBSET_LEAD.search(text, max(s_start, cand.start - 24), cand.start) \
                 and vocab.metrics[metric].part_of not in {m for _e, m in before_me} and before_me[-1][1] is not None:
             metric, confidence = None, 0.6  # "the 100 hostages, including seven Americans": a subset
-        if metric is not None and vocab.metrics[metric].incident and _increment(text, cand) \
-                and not _TOLL_WORDS.search(lowered) and _incident_sized(vocab.metrics[vocab.metrics[metric].incident],
-                                                                        cand.value):
-            metric = vocab.metrics[metric].incident  # "two additional soldiers were killed": a period's count
+        counterpart = vocab.metrics[metric].incident if metric is not None else None
+        if counterpart and _increment(text, cand) and not _TOLL_WORDS.search(lowered) \
+                and _incident_sized(vocab.metrics[counterpart], cand.value):
+            metric = counterpart  # "two additional soldiers were killed": a period's count
         before_me.append((cand.end, metric))
         modality = _modality(lowered, sentence, rel_start, rel_end, vocab)
         if cand.role == "base" and modality in ("proposal", "demand", "belief", "estimate"):
@@ -296,9 +296,9 @@ def _since_later_date(sentence: str) -> bool:
 def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None:
     """Read a toll's figure as an incident when its context says it counts one period.
 
-    Four signs, each within one document: the figure is a tenth of the toll's usual smallest size; the sentence counts "since" a date after the war
-    began ("since 18 March, 10,362 killed"); another figure of the same sentence counts an
-    incident and this one is of its size ("404 killed, 562 injured" beside the day's toll); or the
+    Four signs, each within one document: the figure is a tenth of the toll's usual smallest size;
+    the sentence counts "since" a date after the war began ("since 18 March, 10,362 killed");
+    another figure of the same sentence counts an incident and this one is of its size ("404 killed, 562 injured" beside the day's toll); or the
     same number was read as an incident elsewhere in the report (the headline's "400 killed").
     """
     pairs = {m.id: m.incident for m in vocab.metrics.values() if m.incident and m.incident in vocab.metrics}
@@ -606,7 +606,7 @@ def _classify(
         return None, 0.8  # "according to two foreign diplomats": a count of sources
     # "Palestinian journalists" are journalists: a modifier names the subject only when no metric
     # counts the head noun itself.
-    head_claimed = bool(head) and head not in _GENERIC_HEADS and any(
+    head_claimed = head is not None and head not in _GENERIC_HEADS and any(
         m.subject.fullmatch(head) for m in vocab.metrics.values())
     scores: list[tuple[float, int, str]] = []
     for order, metric in enumerate(vocab.metrics.values()):
