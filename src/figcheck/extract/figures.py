@@ -299,7 +299,8 @@ def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None
     Four signs, each within one document: the figure is a tenth of the toll's usual smallest size;
     the sentence counts "since" a date after the war began ("since 18 March, 10,362 killed");
     another figure of the same sentence counts an incident and this one is of its size ("404
-    killed, 562 injured" beside the day's toll); or the same number was read as an incident elsewhere in the report (the headline's "400 killed").
+    killed, 562 injured" beside the day's toll); or the same number was read as an incident
+    elsewhere in the report (the headline's "400 killed").
     """
     pairs = {m.id: m.incident for m in vocab.metrics.values() if m.incident and m.incident in vocab.metrics}
     incidents = set(pairs.values())
