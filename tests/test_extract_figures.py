@@ -265,3 +265,16 @@ def test_a_small_definite_count_of_hostages_is_not_read_as_those_held():
                               published="2023-10-20"))["240 or so"]["metric"] == "hostages.held"
     assert [r["metric"] for r in figures("Crowds in Tel Aviv watched the three hostages get into a Red Cross "
                                          "vehicle.", published="2025-01-19")] == [None]
+
+
+def test_a_toll_that_reaches_a_number_and_a_count_of_which_are_children():
+    rows = by_surface(figures(
+        "The ministry said the total number of people killed since the war began has reached 68,865. "
+        "It said 10,328 people have been killed in Gaza since October 7, of which 4,237 are children. "
+        "The number of children who have been killed in Gaza has passed 14,000 since October 7, UNICEF said.",
+        published="2025-11-01"))
+    assert rows["68,865"]["metric"] == "deaths.gaza"
+    assert rows["10,328"]["metric"] == "deaths.gaza"
+    assert rows["4,237"]["metric"] == "deaths.children"
+    assert rows["passed 14,000"]["metric"] == "deaths.children"
+    assert rows["passed 14,000"]["qualifier"] == "more_than"

@@ -260,6 +260,9 @@ _GENERIC_HEADS = frozenset({"people", "persons", "civilians", "individuals", "vi
                             "children", "dead", "deaths", "casualties", "fatalities"})
 #: "the 240 or so hostages" are those held; "the three hostages" are ones the story already named.
 _FALLBACK_MIN = 10
+#: A verb whose complement is the figure and whose subject names what it counts.
+_LINK_BEFORE = re.compile(r"\b(?:reached|reach|rose\s+to|risen\s+to|climbed\s+to|increased\s+to|jumped\s+to|"
+                          r"stands\s+at|stood\s+at|now\s+stands\s+at|hit|surpassed|exceeded|topped|passed)\s+$")
 _TOLL_WORDS = re.compile(r"\b(?:toll|total|overall|in all|cumulative)\b")
 _INCREMENT_NOUN = re.compile(r"(?:additional|more|further|new)\b", re.I)
 
@@ -484,6 +487,10 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
     The head is None when the noun is elided or generic ("people", "those").
     """
     window = text[pos:pos + 80].split("\n", 1)[0]
+    copula = re.match(r"\s+(?:are|were|was|is)\s+([a-z][\w-]*)\b(?=\s*(?:[.,;)]|$))", window)
+    if copula and re.search(r"\b(?:of\s+(?:which|whom|them|those)|among\s+them)\s+\S+$", text[max(0, pos - 40):pos]) \
+            and vocab.person_nouns.fullmatch(copula.group(1)):
+        return copula.group(1), copula.group(1).lower(), pos + copula.end()  # "of which 4,237 are children"
     pronoun = re.match(r"\s+(?:of\s+)?(whom|them|those|which)\b", window)
     if pronoun:
         return pronoun.group(1), None, pos + pronoun.end()
@@ -540,7 +547,7 @@ _NOUN_OF = re.compile(r"\b(bodies|remains|body)\s+of\s+(?:the\s+)?$", re.I)
 
 
 _NUMBER_OF = re.compile(r"\b(?:number|total|tally|count|toll)\s+of\s+(?:(?:the|all|confirmed|[a-z]+ed)\s+)?"
-                        r"(?:[A-Z][\w-]*\s+)?(?P<noun>[a-z][\w-]*s)\b", re.I)
+                        r"(?:[A-Z][\w-]*\s+)?(?P<noun>[a-z][\w-]*s|children|people|men|women)\b", re.I)
 
 
 def _noun_before(text: str, start: int, vocab: Vocabulary) -> tuple[str, str | None]:
@@ -600,7 +607,8 @@ def _classify(
     family = None
     if head is None and noun.split()[-1:] in (["them"], ["those"], ["whom"], ["these"]) and antecedent:
         family = antecedent
-    span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role, cand.via >= 0 or cand.role == "fraction")
+    span = _Span(rel_start, rel_end, max(rel_end, np_rel), cand.role, cand.via >= 0 or cand.role == "fraction",
+                 bool(_LINK_BEFORE.search(lowered, max(0, rel_start - 30), rel_start)))
     person_head = bool(head and vocab.person_nouns.fullmatch(head))
     own_event = is_item and any(m.event_cues.search(lowered) for m in vocab.metrics.values())
     if _SOURCE_COUNT.search(lowered, max(0, rel_start - 20), rel_start):
@@ -646,6 +654,7 @@ class _Span:
     np_end: int
     role: str
     outer: bool = False  # its noun phrase runs through another figure ("three of the seven ...")
+    linked: bool = False  # it completes its subject: "the number of people killed ... has reached 68,865"
 
     def own(self, s: int, e: int, lowered: str = "") -> bool:
         """Whether a cue at [s, e) may speak for this figure."""
@@ -666,7 +675,10 @@ class _Span:
         A cue after the figure is measured from the end of its counted noun ("81,026 people have
         been wounded": "wounded" is two words away).
         """
-        return _word_distance(lowered, s, e, self.start, self.np_end)
+        d = _word_distance(lowered, s, e, self.start, self.np_end)
+        if self.linked and e <= self.start and not re.search(r"[,;:()–—]", lowered[e:self.start]):
+            return min(d, 2)  # the subject of "has reached 68,865" is as near as the number's own noun
+        return d
 
 
 def _modifier(lowered: str, np_end: int, s: int) -> bool:
