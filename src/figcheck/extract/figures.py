@@ -547,7 +547,7 @@ _NOUN_OF = re.compile(r"\b(bodies|remains|body)\s+of\s+(?:the\s+)?$", re.I)
 
 
 _NUMBER_OF = re.compile(r"\b(?:number|total|tally|count|toll)\s+of\s+(?:(?:the|all|confirmed|[a-z]+ed)\s+)?"
-                        r"(?:[A-Z][\w-]*\s+)?(?P<noun>[a-z][\w-]*s|children|people|men|women)\b", re.I)
+                        r"(?:[A-Z][\w-]*\s+)?(?P<noun>[a-z][\w-]*s|children|people|men|women|personnel|staff)\b", re.I)
 
 
 def _noun_before(text: str, start: int, vocab: Vocabulary) -> tuple[str, str | None]:
