@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ ISO_DATE_RE: Final[str] = (
 
 #: Rows per great-expectations run when figures stream past (`FigureValidator`). Each run has a
 #: fixed cost of a few tenths of a second, so batches are large; documents are never split.
-DEFAULT_BATCH_ROWS = 50_000
+DEFAULT_BATCH_ROWS = 20_000
 #: A batch is also closed once the texts of its documents (kept to check offsets) reach this many
 #: characters, so memory stays bounded however long the articles are.
 DEFAULT_BATCH_CHARS = 16 * 2**20
@@ -510,6 +511,8 @@ class FigureValidator:
         documents = pd.DataFrame([{"doc_id": d.doc_id, "path": d.path, "text": d.text} for d, r in pairs if r],
                                  columns=["doc_id", "path", "text"])
         keep, problems = _check(figures_frame(rows), documents, self.vocab, self.hint)
+        del rows, documents
+        gc.collect()  # great-expectations leaves reference cycles behind each run: free them per batch
         self.batches += 1
         for p in problems:
             self.on_problem(p)
