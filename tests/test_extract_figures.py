@@ -278,3 +278,21 @@ def test_a_toll_that_reaches_a_number_and_a_count_of_which_are_children():
     assert rows["4,237"]["metric"] == "deaths.children"
     assert rows["passed 14,000"]["metric"] == "deaths.children"
     assert rows["passed 14,000"]["qualifier"] == "more_than"
+
+
+def test_compound_modifiers_and_rates_are_not_counts():
+    rows = by_surface(figures(
+        "The 212-page document lists 6,747 people killed in Gaza since October 7. Israel will release 30 "
+        "Palestinian detainees for every civilian hostage.", published="2023-10-27"))
+    assert "212" not in rows and "30" not in rows
+    assert rows["6,747"]["metric"] == "deaths.gaza"
+
+
+def test_parts_of_one_incident_are_not_tolls_and_health_personnel_are_not_soldiers():
+    rows = by_surface(figures(
+        "Out of the 40 people killed in the strike on a UN school, fourteen were children and nine were women. "
+        "The ministry said 192 health personnel have been killed in Gaza since October 7.",
+        published="2024-06-06"))
+    assert rows["40"]["metric"] == "incident.deaths"
+    assert rows["fourteen"]["metric"] is None and rows["nine"]["metric"] is None
+    assert rows["192"]["metric"] != "deaths.soldiers"

@@ -165,6 +165,9 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         if metric is not None and before_me and _SUBSET_LEAD.search(text, max(s_start, cand.start - 24), cand.start) \
                 and vocab.metrics[metric].part_of not in {m for _e, m in before_me} and before_me[-1][1] is not None:
             metric, confidence = None, 0.6  # "the 100 hostages, including seven Americans": a subset
+        if metric is not None and before_me and before_me[0][1] is not None \
+                and vocab.metrics[before_me[0][1]].behaviour == "incident" and _is_part(text, cand, s_start):
+            metric, confidence = None, 0.6  # "40 killed in the strike, fourteen were children": a part of one incident
         counterpart = vocab.metrics[metric].incident if metric is not None else None
         if counterpart and _increment(text, cand) and not _TOLL_WORDS.search(lowered) \
                 and _incident_sized(vocab.metrics[counterpart], cand.value):
@@ -254,7 +257,7 @@ def _incidents_beside_tolls(rows: list[dict[str, Any]], vocab: Vocabulary) -> No
             row["confidence"] = min(row["confidence"], 0.6)
 
 
-_INCREMENT_BEFORE = re.compile(r"(?<!and\s)(?<!with\s)(?:\banother|\ba\s+further|\ban\s+additional)\s+$", re.I)
+_INCREMENT_BEFORE = re.compile(r"(?:\ba\s+further|\ban\s+additional)\s+$", re.I)
 #: Head nouns that name people in general, which a modifier may narrow ("Palestinian civilians").
 _GENERIC_HEADS = frozenset({"people", "persons", "civilians", "individuals", "victims", "residents", "men", "women",
                             "children", "dead", "deaths", "casualties", "fatalities"})
@@ -265,6 +268,17 @@ _LINK_BEFORE = re.compile(r"\b(?:reached|reach|rose\s+to|risen\s+to|climbed\s+to
                           r"stands\s+at|stood\s+at|now\s+stands\s+at|hit|surpassed|exceeded|topped|passed)\s+$")
 _TOLL_WORDS = re.compile(r"\b(?:toll|total|overall|in all|cumulative)\b")
 _INCREMENT_NOUN = re.compile(r"(?:additional|more|further|new)\b", re.I)
+
+
+_PART_AFTER = re.compile(r"\s+(?:are|were|was|is)\s+(?:children|women|men|minors|girls|boys|elderly)\b", re.I)
+_PART_BEFORE = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|out\s+of\s+(?:the\s+)?"
+                          r"[\d,.]+\s+[^,;]*,)\s*$", re.I)
+
+
+def _is_part(text: str, cand: _Candidate, s_start: int) -> bool:
+    """Whether a figure counts part of another in its sentence ("including 14 children", "23 are children")."""
+    return bool(_PART_AFTER.match(text, cand.end) or _PART_BEFORE.search(text, max(s_start, cand.start - 80),
+                                                                          cand.start))
 
 
 def _incident_sized(incident: Metric, value: float) -> bool:
@@ -390,7 +404,7 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
     """Dates, years, times, ages, names with numbers, scores and idioms are not figures."""
     before = text[max(0, q.start - 30):q.start]
     after = text[q.end:q.end + 30]
-    prev_word = before.split()[-1] if before.split() else ""
+    prev_word = before.split()[-1].lstrip("([") if before.split() else ""
     surface = text[q.start:q.end]
     if q.kind in ("number", "range") and _MONTH_WORD.search(prev_word) and prev_word[0].isupper() \
             and (q.low or q.value) <= 31 and q.value == int(q.value):
@@ -406,6 +420,11 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
             return True  # a year: "in 2024", "Feb. 7, 2024"
     if re.match(r"\s*(?:[ap]\.?m\.?\b|o'clock|GMT|UTC|local time)", after, re.I):
         return True  # a time
+    if re.match(r"-(?:page|day|week|month|hour|minute|storey|story|floor|mile|metre|meter|km|kilomet(?:re|er)|point"
+                r"|bed|acre|inch|foot|ton|tonne)s?\b", after, re.I):
+        return True  # a compound modifier: "the 212-page document", "a five-storey home"
+    if re.match(r"\s+(?:[\w'’-]+\s+){0,3}(?:for|per)\s+(?:every|each)\b", text[q.end:q.end + 60], re.I):
+        return True  # a rate: "30 Palestinian detainees for every civilian hostage"
     if re.match(r"-\d", after) or re.search(r"\d-$", before):
         return True  # a score, a code or a date fragment: "3-1", "2023-10"
     if re.match(r"[\s-]*(?:year|month|week|day)s?[\s-]old\b", after, re.I) or re.match(
