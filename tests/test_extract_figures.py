@@ -296,3 +296,23 @@ def test_parts_of_one_incident_are_not_tolls_and_health_personnel_are_not_soldie
     assert rows["40"]["metric"] == "incident.deaths"
     assert rows["fourteen"]["metric"] is None and rows["nine"]["metric"] is None
     assert rows["192"]["metric"] != "deaths.soldiers"
+
+
+def test_hostages_held_by_hamas_who_were_released_and_a_base_owns_its_participle():
+    rows = by_surface(figures(
+        "Eight hostages held by Hamas in Gaza have been released as part of the truce. "
+        "At least 97 of the 251 hostages kidnapped by Hamas on October 7 remain in Gaza.",
+        published="2024-09-01"))
+    assert rows["Eight"]["metric"] == "hostages.released"
+    assert rows["At least 97"]["metric"] == "hostages.held"
+    assert rows["251"]["metric"] == "hostages.taken"
+
+
+def test_parts_of_a_count_that_is_not_a_toll_and_a_time_zone():
+    rows = by_surface(figures(
+        "The number of arrests exceeded 9,920, including about 345 women and 690 children, the group said. "
+        "The strike came minutes before midnight local time (GMT +3). The toll included 4,104 children "
+        "killed in Gaza, the ministry said.", published="2024-08-04"))
+    assert rows["about 345"]["metric"] is None and rows["690"]["metric"] is None
+    assert "3" not in rows
+    assert rows["4,104"]["metric"] == "deaths.children"

@@ -160,7 +160,7 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
             total = before_me[0][1] if before_me else None  # the sentence's first figure: the total broken down
             if not whole:
                 metric, confidence = None, 0.6  # "81 Israelis, 23 Thais and one Filipino": parts of a total
-            elif total is not None and total.split(".")[0] not in (whole.split(".")[0], "incident"):
+            elif before_me and (total is None or total.split(".")[0] not in (whole.split(".")[0], "incident")):
                 metric, confidence = None, 0.6  # "17,000 detained, including 1,360 children": not the dead
         if metric is not None and before_me and _SUBSET_LEAD.search(text, max(s_start, cand.start - 24), cand.start) \
                 and vocab.metrics[metric].part_of not in {m for _e, m in before_me} and before_me[-1][1] is not None:
@@ -418,6 +418,8 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
         nxt = after.split()[0].lower().strip(".,;:") if after.split() else ""
         if not vocab.person_nouns.fullmatch(nxt):
             return True  # a year: "in 2024", "Feb. 7, 2024"
+    if re.search(r"(?:GMT|UTC)\s*[+-−]?\s*$", before):
+        return True  # a time zone: "GMT +3"
     if re.match(r"\s*(?:[ap]\.?m\.?\b|o'clock|GMT|UTC|local time)", after, re.I):
         return True  # a time
     if re.match(r"-(?:page|day|week|month|hour|minute|storey|story|floor|mile|metre|meter|km|kilomet(?:re|er)|point"
@@ -686,6 +688,8 @@ class _Span:
             # Hamas on October 7 remain").
             return s < self.np_end or bool(_RELATIVE.match(lowered[self.np_end:s])) or (
                 _modifier(lowered, self.np_end, s) and bool(_AGENT.match(lowered, e)))
+        if self.outer and s >= self.np_end and _modifier(lowered, self.np_end, s) and _AGENT.match(lowered, e):
+            return False  # "97 of the 251 hostages kidnapped by Hamas remain": "kidnapped" is the 251's
         return True
 
     def distance(self, lowered: str, s: int, e: int) -> int:
@@ -768,8 +772,10 @@ def _score(
                     weight *= 1.3  # the figure's own verb: "81,026 people have been wounded"
                 elif d <= 1 and not _RELATIVE.match(lowered[span.np_end:s]):
                     # a modifier of its noun: "41 hostages still in captivity"; when the noun is
-                    # another figure's ("three of the seven Americans still held"), not ours at all
-                    weight *= 0.3 if span.outer else 0.8
+                    # another figure's ("three of the seven Americans still held"), not ours at all;
+                    # a participle with its own phrase ("17 hostages held in Gaza ... were released")
+                    # describes the noun, and the clause's verb comes later
+                    weight *= 0.3 if span.outer else 0.4 if _PARTICIPLE_PHRASE.match(lowered, s) else 0.8
             elif e <= span.start and _GOVERNS.fullmatch(lowered, e, span.start):
                 weight *= 1.3  # "the deaths of 41 hostages", "killed 45 Palestinians"
             best = max(best, weight)
@@ -815,6 +821,7 @@ def _score(
     return max(score, 0.0)
 
 
+_PARTICIPLE_PHRASE = re.compile(r"held\s+(?:by|in|on|during|from|at)\b")
 _AGENT = re.compile(r"\s+(?:by|on|during|in\s+(?:the|its|their|hamas)|from)\b")
 _RELATIVE = re.compile(r"\s*(?:it|they|who|that|which|whom|hamas)\b[\w\s'’-]{0,16}$")
 _STRONG_BREAK = re.compile(r";|\bwhile\b|\bwhereas\b|,\s+but\b|\s[—–]\s")
@@ -937,7 +944,8 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
         return "asserted"
     found.sort()
     modality = found[0][2]
-    if modality in ("proposal", "demand") and _DONE.match(lowered, rel_end):
+    if modality in ("proposal", "demand") and (_DONE.match(lowered, rel_end) or _DONE_BEFORE.search(
+            lowered, max(0, rel_start - 160), rel_start)):
         # "Under the first phase, 19 hostages have been released so far": what a deal did is a fact.
         return "asserted"
     if modality in ("belief", "estimate", "hypothetical") and re.search(
@@ -951,6 +959,11 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
 #: A verb after a figure that says the thing happened: "... hostages have been released so far".
 _DONE = re.compile(r"(?:\s+[\w'’-]+){0,3}?\s+(?:have|has|had)\s+(?:already\s+)?been\s+(?:released|freed|returned|"
                    r"handed\s+over|exchanged|set\s+free)\b(?!\s+(?:if|under|when|once))", re.I)
+
+
+#: ... and what it was exchanged for: "19 hostages have been released so far in exchange for more than 1,100".
+_DONE_BEFORE = re.compile(r"\b(?:have|has|had|were|was)\s+(?:already\s+)?(?:been\s+)?(?:released|freed|returned|"
+                          r"handed\s+over|exchanged)\b[^.;]{0,60}\bin\s+exchange\s+for\s+(?:[a-z]+\s+){0,2}$")
 
 
 @lru_cache(maxsize=8)
