@@ -688,9 +688,9 @@ class _Span:
             # Hamas on October 7 remain").
             return s < self.np_end or bool(_RELATIVE.match(lowered[self.np_end:s])) or (
                 _modifier(lowered, self.np_end, s) and bool(_AGENT.match(lowered, e)))
-        if self.outer and s >= self.np_end and _modifier(lowered, self.np_end, s) and _AGENT.match(lowered, e):
-            return False  # "97 of the 251 hostages kidnapped by Hamas remain": "kidnapped" is the 251's
-        return True
+        # "97 of the 251 hostages kidnapped by Hamas remain": "kidnapped" is the 251's
+        return not (self.outer and s >= self.np_end and _modifier(lowered, self.np_end, s)
+                    and _AGENT.match(lowered, e))
 
     def distance(self, lowered: str, s: int, e: int) -> int:
         """Words between the cue and the figure.
