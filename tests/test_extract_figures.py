@@ -316,3 +316,15 @@ def test_parts_of_a_count_that_is_not_a_toll_and_a_time_zone():
     assert rows["about 345"]["metric"] is None and rows["690"]["metric"] is None
     assert "3" not in rows
     assert rows["4,104"]["metric"] == "deaths.children"
+
+
+def test_coordinated_figures_keep_their_own_verbs():
+    rows = by_surface(figures(
+        "Hamas attacked Israel on October 7, in which 1,200 Israelis were killed and over 200 were taken hostage. "
+        "In the last 24 hours, Israeli strikes in Gaza killed 19 people and injured 72, the ministry said. "
+        "The number killed in Gaza has reached 68,865, while the number of wounded stands at 170,670.",
+        published="2025-10-29"))
+    assert rows["over 200"]["metric"] == "hostages.taken"
+    assert rows["19"]["metric"] == "incident.deaths"
+    assert rows["72"]["metric"] == "incident.injured"
+    assert rows["170,670"]["metric"] == "injured.gaza"

@@ -509,7 +509,8 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
     """
     window = text[pos:pos + 80].split("\n", 1)[0]
     copula = re.match(r"\s+(?:are|were|was|is)\s+([a-z][\w-]*)\b(?=\s*(?:[.,;)]|$))", window)
-    if copula and re.search(r"\b(?:of\s+(?:which|whom|them|those)|among\s+them)\s+\S+$", text[max(0, pos - 40):pos]) \
+    if copula and re.search(r"\b(?:of\s+(?:which|whom|them|those)|among\s+them|out\s+of\s+(?:the\s+)?[\d,.]+[^.;]{0,60},)\s+\S+$",
+                              text[max(0, pos - 100):pos]) \
             and vocab.person_nouns.fullmatch(copula.group(1)):
         return copula.group(1), copula.group(1).lower(), pos + copula.end()  # "of which 4,237 are children"
     pronoun = re.match(r"\s+(?:of\s+)?(whom|them|those|which)\b", window)
@@ -568,7 +569,7 @@ _NOUN_OF = re.compile(r"\b(bodies|remains|body)\s+of\s+(?:the\s+)?$", re.I)
 
 
 _NUMBER_OF = re.compile(r"\b(?:number|total|tally|count|toll)\s+of\s+(?:(?:the|all|confirmed|[a-z]+ed)\s+)?"
-                        r"(?:[A-Z][\w-]*\s+)?(?P<noun>[a-z][\w-]*s|children|people|men|women|personnel|staff)\b", re.I)
+                        r"(?:[A-Z][\w-]*\s+)?(?P<noun>[a-z][\w-]*s|children|people|men|women|personnel|staff|wounded|injured|dead)\b", re.I)
 
 
 def _noun_before(text: str, start: int, vocab: Vocabulary) -> tuple[str, str | None]:
@@ -757,6 +758,8 @@ def _score(
     # Words that rule the metric out.
     if metric.veto:
         for s, e in metric.veto.finditer(lowered):
+            if e <= span.start and _OTHER_CLAUSE.search(lowered, e, span.start):
+                continue  # "1,200 were killed and over 200 taken hostage": "killed" is the other figure's
             if span.own(s, e, lowered) and span.distance(lowered, s, e) <= metric.veto_window:
                 return 0.0
     # What happened to them.
@@ -821,6 +824,7 @@ def _score(
     return max(score, 0.0)
 
 
+_OTHER_CLAUSE = re.compile(r"[,;]|\b(?:and|while|but|whereas)\b")
 _PARTICIPLE_PHRASE = re.compile(r"held\s+(?:by|in|on|during|from|at)\b")
 _AGENT = re.compile(r"\s+(?:by|on|during|in\s+(?:the|its|their|hamas)|from)\b")
 _RELATIVE = re.compile(r"\s*(?:it|they|who|that|which|whom|hamas)\b[\w\s'’-]{0,16}$")
