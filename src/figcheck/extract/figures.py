@@ -509,9 +509,7 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
     """
     window = text[pos:pos + 80].split("\n", 1)[0]
     copula = re.match(r"\s+(?:are|were|was|is)\s+([a-z][\w-]*)\b(?=\s*(?:[.,;)]|$))", window)
-    if copula and re.search(r"\b(?:of\s+(?:which|whom|them|those)|among\s+them|out\s+of\s+(?:the\s+)?[\d,.]+[^.;]{0,60},)\s+\S+$",
-                              text[max(0, pos - 100):pos]) \
-            and vocab.person_nouns.fullmatch(copula.group(1)):
+    if copula and _PART_LEAD.search(text[max(0, pos - 100):pos]) and vocab.person_nouns.fullmatch(copula.group(1)):
         return copula.group(1), copula.group(1).lower(), pos + copula.end()  # "of which 4,237 are children"
     pronoun = re.match(r"\s+(?:of\s+)?(whom|them|those|which)\b", window)
     if pronoun:
@@ -564,12 +562,15 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
     return noun, head, ends[-1]
 
 
+_PART_LEAD = re.compile(r"\b(?:of\s+(?:which|whom|them|those)|among\s+them|"
+                        r"out\s+of\s+(?:the\s+)?[\d,.]+[^.;]{0,60},)\s+\S+$")
 _TIME_UNITS = re.compile(r"(?:second|minute|hour|day|week|month|year)s?$")
 _NOUN_OF = re.compile(r"\b(bodies|remains|body)\s+of\s+(?:the\s+)?$", re.I)
 
 
 _NUMBER_OF = re.compile(r"\b(?:number|total|tally|count|toll)\s+of\s+(?:(?:the|all|confirmed|[a-z]+ed)\s+)?"
-                        r"(?:[A-Z][\w-]*\s+)?(?P<noun>[a-z][\w-]*s|children|people|men|women|personnel|staff|wounded|injured|dead)\b", re.I)
+                        r"(?:[A-Z][\w-]*\s+)?(?P<noun>[a-z][\w-]*s|children|people|men|women|personnel|staff|"
+                        r"wounded|injured|dead)\b", re.I)
 
 
 def _noun_before(text: str, start: int, vocab: Vocabulary) -> tuple[str, str | None]:
