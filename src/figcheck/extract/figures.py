@@ -938,7 +938,8 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
         for s, e in before.finditer(lowered):
             if e <= rel_start:
                 d = _word_distance(lowered, s, e, rel_start, rel_end)
-                if d <= limit_before and not _NEW_CLAUSE.search(lowered, e, rel_start):
+                if d <= limit_before and not _NEW_CLAUSE.search(lowered, e, rel_start) and not (
+                        name == "hypothetical" and "," in lowered[e:rel_start]):  # "If ..., the hostages join 15,000"
                     found.append((d, _MODALITY_PRIORITY.index(name), name))
         for s, _e in after.finditer(lowered):
             if s >= rel_end:
