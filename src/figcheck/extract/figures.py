@@ -230,7 +230,7 @@ def figures_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
 #: A running toll the same report states this many times larger makes a smaller "killed" figure a
 #: count of one strike, day or period ("30,035 killed since October; 70 killed at the aid convoy").
 _TOLL_RATIO = 10.0
-_SINCE_START = re.compile(r"\bsince\s+(?:oct(?:ober)?\.?\s+7|7\s+oct(?:ober)?|the\s+(?:war|start|beginning|conflict)|"
+_SINCE_START = re.compile(r"\bsince\s+(?:oct(?:ober)?\.?\s+7|7\s+oct(?:ober)?|(?:the\s+)?(?:war|start|beginning|conflict)|"
                           r"the\s+hamas\s+attack)", re.I)
 
 
