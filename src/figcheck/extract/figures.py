@@ -72,7 +72,8 @@ _ATTRIBUTION_BEFORE = re.compile(
 _AUXILIARY = re.compile(r"\b(?:were|was|are|is|be|been|being|would|will|have|has|had|now)\s+$")
 #: Words that open a clause of its own between a modal cue and a figure: the cue no longer governs
 #: it ("called for an inquiry into the war, which CPJ says has killed 83 journalists").
-_NEW_CLAUSE = re.compile(r"\b(?:which|who|whose|says|said|say|according to|while|whereas|but)\b|[;—–]")
+_NEW_CLAUSE = re.compile(r"\b(?:which|who|whose|says|said|say|according to|while|whereas|but|after|because|although)\b"
+                         r"|[;—–]")
 _APPOSITIVE = re.compile(r",\s*(?:most|many|mostly|some|all|including|among|the\s+majority|nearly\s+all|almost\s+all)"
                          r"\b[^,;]{0,60},")
 _GOVERNS = re.compile(r"\s*(?:of\s+)?(?:the\s+)?")
@@ -230,8 +231,8 @@ def figures_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
 #: A running toll the same report states this many times larger makes a smaller "killed" figure a
 #: count of one strike, day or period ("30,035 killed since October; 70 killed at the aid convoy").
 _TOLL_RATIO = 10.0
-_SINCE_START = re.compile(r"\bsince\s+(?:oct(?:ober)?\.?\s+7|7\s+oct(?:ober)?|(?:the\s+)?(?:war|start|beginning|conflict)|"
-                          r"the\s+hamas\s+attack)", re.I)
+_SINCE_START = re.compile(r"\bsince\s+(?:oct(?:ober)?\.?\s+7|7\s+oct(?:ober)?|"
+                          r"(?:the\s+)?(?:war|start|beginning|conflict)|the\s+hamas\s+attack)", re.I)
 
 
 def _incidents_beside_tolls(rows: list[dict[str, Any]], vocab: Vocabulary) -> None:
@@ -746,7 +747,7 @@ def _score(
         if family is not None:
             if metric.id.split(".")[0] != family.split(".")[0]:
                 return 0.0  # "34 of them": them are what the figure before counted
-            if noun in ("whom", "of whom") and metric.part_of != family:
+            if noun in ("whom", "of whom") and metric.part_of != family and not family.endswith(".taken"):
                 return 0.0  # "120 held, 116 of whom were kidnapped on October 7": a subset, not the taken
             score += 1.0
         elif metric.mention:
