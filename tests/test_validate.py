@@ -301,7 +301,7 @@ def test_cli_validates_in_batches_of_whole_documents(tmp_path, monkeypatch):
 
     monkeypatch.setattr(figcheck.validate, "_check", spy)
     monkeypatch.setattr(figcheck.validate, "DEFAULT_BATCH_ROWS", 4)
-    small = runner.invoke(app, ["extract", str(tmp_path)])
+    small = runner.invoke(app, ["extract", str(tmp_path), "--no-cache"])  # a warm cache would skip validation
     assert small.stdout == whole.stdout
     assert small.exit_code == whole.exit_code == 0
     assert len(batches) == 3  # 3 figures per article, batches of at least 4 rows: 2 + 2 + 1 articles
