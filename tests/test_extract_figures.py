@@ -278,3 +278,53 @@ def test_a_toll_that_reaches_a_number_and_a_count_of_which_are_children():
     assert rows["4,237"]["metric"] == "deaths.children"
     assert rows["passed 14,000"]["metric"] == "deaths.children"
     assert rows["passed 14,000"]["qualifier"] == "more_than"
+
+
+def test_compound_modifiers_and_rates_are_not_counts():
+    rows = by_surface(figures(
+        "The 212-page document lists 6,747 people killed in Gaza since October 7. Israel will release 30 "
+        "Palestinian detainees for every civilian hostage.", published="2023-10-27"))
+    assert "212" not in rows and "30" not in rows
+    assert rows["6,747"]["metric"] == "deaths.gaza"
+
+
+def test_parts_of_one_incident_are_not_tolls_and_health_personnel_are_not_soldiers():
+    rows = by_surface(figures(
+        "Out of the 40 people killed in the strike on a UN school, fourteen were children and nine were women. "
+        "The ministry said 192 health personnel have been killed in Gaza since October 7.",
+        published="2024-06-06"))
+    assert rows["40"]["metric"] == "incident.deaths"
+    assert rows["fourteen"]["metric"] is None and rows["nine"]["metric"] is None
+    assert rows["192"]["metric"] != "deaths.soldiers"
+
+
+def test_hostages_held_by_hamas_who_were_released_and_a_base_owns_its_participle():
+    rows = by_surface(figures(
+        "Eight hostages held by Hamas in Gaza have been released as part of the truce. "
+        "At least 97 of the 251 hostages kidnapped by Hamas on October 7 remain in Gaza.",
+        published="2024-09-01"))
+    assert rows["Eight"]["metric"] == "hostages.released"
+    assert rows["At least 97"]["metric"] == "hostages.held"
+    assert rows["251"]["metric"] == "hostages.taken"
+
+
+def test_parts_of_a_count_that_is_not_a_toll_and_a_time_zone():
+    rows = by_surface(figures(
+        "The number of arrests exceeded 9,920, including about 345 women and 690 children, the group said. "
+        "The strike came minutes before midnight local time (GMT +3). The toll included 4,104 children "
+        "killed in Gaza, the ministry said.", published="2024-08-04"))
+    assert rows["about 345"]["metric"] is None and rows["690"]["metric"] is None
+    assert "3" not in rows
+    assert rows["4,104"]["metric"] == "deaths.children"
+
+
+def test_coordinated_figures_keep_their_own_verbs():
+    rows = by_surface(figures(
+        "Hamas attacked Israel on October 7, in which 1,200 Israelis were killed and over 200 were taken hostage. "
+        "In the last 24 hours, Israeli strikes in Gaza killed 19 people and injured 72, the ministry said. "
+        "The number killed in Gaza has reached 68,865, while the number of wounded stands at 170,670.",
+        published="2025-10-29"))
+    assert rows["over 200"]["metric"] == "hostages.taken"
+    assert rows["19"]["metric"] == "incident.deaths"
+    assert rows["72"]["metric"] == "incident.injured"
+    assert rows["170,670"]["metric"] == "injured.gaza"

@@ -160,11 +160,14 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
             total = before_me[0][1] if before_me else None  # the sentence's first figure: the total broken down
             if not whole:
                 metric, confidence = None, 0.6  # "81 Israelis, 23 Thais and one Filipino": parts of a total
-            elif total is not None and total.split(".")[0] not in (whole.split(".")[0], "incident"):
+            elif before_me and (total is None or total.split(".")[0] not in (whole.split(".")[0], "incident")):
                 metric, confidence = None, 0.6  # "17,000 detained, including 1,360 children": not the dead
         if metric is not None and before_me and _SUBSET_LEAD.search(text, max(s_start, cand.start - 24), cand.start) \
                 and vocab.metrics[metric].part_of not in {m for _e, m in before_me} and before_me[-1][1] is not None:
             metric, confidence = None, 0.6  # "the 100 hostages, including seven Americans": a subset
+        if metric is not None and before_me and before_me[0][1] is not None \
+                and vocab.metrics[before_me[0][1]].behaviour == "incident" and _is_part(text, cand, s_start):
+            metric, confidence = None, 0.6  # "40 killed in the strike, fourteen were children": a part of one incident
         counterpart = vocab.metrics[metric].incident if metric is not None else None
         if counterpart and _increment(text, cand) and not _TOLL_WORDS.search(lowered) \
                 and _incident_sized(vocab.metrics[counterpart], cand.value):
@@ -254,7 +257,7 @@ def _incidents_beside_tolls(rows: list[dict[str, Any]], vocab: Vocabulary) -> No
             row["confidence"] = min(row["confidence"], 0.6)
 
 
-_INCREMENT_BEFORE = re.compile(r"(?<!and\s)(?<!with\s)(?:\banother|\ba\s+further|\ban\s+additional)\s+$", re.I)
+_INCREMENT_BEFORE = re.compile(r"(?:\ba\s+further|\ban\s+additional)\s+$", re.I)
 #: Head nouns that name people in general, which a modifier may narrow ("Palestinian civilians").
 _GENERIC_HEADS = frozenset({"people", "persons", "civilians", "individuals", "victims", "residents", "men", "women",
                             "children", "dead", "deaths", "casualties", "fatalities"})
@@ -265,6 +268,17 @@ _LINK_BEFORE = re.compile(r"\b(?:reached|reach|rose\s+to|risen\s+to|climbed\s+to
                           r"stands\s+at|stood\s+at|now\s+stands\s+at|hit|surpassed|exceeded|topped|passed)\s+$")
 _TOLL_WORDS = re.compile(r"\b(?:toll|total|overall|in all|cumulative)\b")
 _INCREMENT_NOUN = re.compile(r"(?:additional|more|further|new)\b", re.I)
+
+
+_PART_AFTER = re.compile(r"\s+(?:are|were|was|is)\s+(?:children|women|men|minors|girls|boys|elderly)\b", re.I)
+_PART_BEFORE = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|out\s+of\s+(?:the\s+)?"
+                          r"[\d,.]+\s+[^,;]*,)\s*$", re.I)
+
+
+def _is_part(text: str, cand: _Candidate, s_start: int) -> bool:
+    """Whether a figure counts part of another in its sentence ("including 14 children", "23 are children")."""
+    return bool(_PART_AFTER.match(text, cand.end) or _PART_BEFORE.search(text, max(s_start, cand.start - 80),
+                                                                          cand.start))
 
 
 def _incident_sized(incident: Metric, value: float) -> bool:
@@ -390,7 +404,7 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
     """Dates, years, times, ages, names with numbers, scores and idioms are not figures."""
     before = text[max(0, q.start - 30):q.start]
     after = text[q.end:q.end + 30]
-    prev_word = before.split()[-1] if before.split() else ""
+    prev_word = before.split()[-1].lstrip("([") if before.split() else ""
     surface = text[q.start:q.end]
     if q.kind in ("number", "range") and _MONTH_WORD.search(prev_word) and prev_word[0].isupper() \
             and (q.low or q.value) <= 31 and q.value == int(q.value):
@@ -404,8 +418,15 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
         nxt = after.split()[0].lower().strip(".,;:") if after.split() else ""
         if not vocab.person_nouns.fullmatch(nxt):
             return True  # a year: "in 2024", "Feb. 7, 2024"
+    if re.search(r"(?:GMT|UTC)\s*[+-−]?\s*$", before):
+        return True  # a time zone: "GMT +3"
     if re.match(r"\s*(?:[ap]\.?m\.?\b|o'clock|GMT|UTC|local time)", after, re.I):
         return True  # a time
+    if re.match(r"-(?:page|day|week|month|hour|minute|storey|story|floor|mile|metre|meter|km|kilomet(?:re|er)|point"
+                r"|bed|acre|inch|foot|ton|tonne)s?\b", after, re.I):
+        return True  # a compound modifier: "the 212-page document", "a five-storey home"
+    if re.match(r"\s+(?:[\w'’-]+\s+){0,3}(?:for|per)\s+(?:every|each)\b", text[q.end:q.end + 60], re.I):
+        return True  # a rate: "30 Palestinian detainees for every civilian hostage"
     if re.match(r"-\d", after) or re.search(r"\d-$", before):
         return True  # a score, a code or a date fragment: "3-1", "2023-10"
     if re.match(r"[\s-]*(?:year|month|week|day)s?[\s-]old\b", after, re.I) or re.match(
@@ -488,8 +509,7 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
     """
     window = text[pos:pos + 80].split("\n", 1)[0]
     copula = re.match(r"\s+(?:are|were|was|is)\s+([a-z][\w-]*)\b(?=\s*(?:[.,;)]|$))", window)
-    if copula and re.search(r"\b(?:of\s+(?:which|whom|them|those)|among\s+them)\s+\S+$", text[max(0, pos - 40):pos]) \
-            and vocab.person_nouns.fullmatch(copula.group(1)):
+    if copula and _PART_LEAD.search(text[max(0, pos - 100):pos]) and vocab.person_nouns.fullmatch(copula.group(1)):
         return copula.group(1), copula.group(1).lower(), pos + copula.end()  # "of which 4,237 are children"
     pronoun = re.match(r"\s+(?:of\s+)?(whom|them|those|which)\b", window)
     if pronoun:
@@ -542,12 +562,15 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
     return noun, head, ends[-1]
 
 
+_PART_LEAD = re.compile(r"\b(?:of\s+(?:which|whom|them|those)|among\s+them|"
+                        r"out\s+of\s+(?:the\s+)?[\d,.]+[^.;]{0,60},)\s+\S+$")
 _TIME_UNITS = re.compile(r"(?:second|minute|hour|day|week|month|year)s?$")
 _NOUN_OF = re.compile(r"\b(bodies|remains|body)\s+of\s+(?:the\s+)?$", re.I)
 
 
 _NUMBER_OF = re.compile(r"\b(?:number|total|tally|count|toll)\s+of\s+(?:(?:the|all|confirmed|[a-z]+ed)\s+)?"
-                        r"(?:[A-Z][\w-]*\s+)?(?P<noun>[a-z][\w-]*s|children|people|men|women|personnel|staff)\b", re.I)
+                        r"(?:[A-Z][\w-]*\s+)?(?P<noun>[a-z][\w-]*s|children|people|men|women|personnel|staff|"
+                        r"wounded|injured|dead)\b", re.I)
 
 
 def _noun_before(text: str, start: int, vocab: Vocabulary) -> tuple[str, str | None]:
@@ -667,7 +690,9 @@ class _Span:
             # Hamas on October 7 remain").
             return s < self.np_end or bool(_RELATIVE.match(lowered[self.np_end:s])) or (
                 _modifier(lowered, self.np_end, s) and bool(_AGENT.match(lowered, e)))
-        return True
+        # "97 of the 251 hostages kidnapped by Hamas remain": "kidnapped" is the 251's
+        return not (self.outer and s >= self.np_end and _modifier(lowered, self.np_end, s)
+                    and _AGENT.match(lowered, e))
 
     def distance(self, lowered: str, s: int, e: int) -> int:
         """Words between the cue and the figure.
@@ -734,6 +759,8 @@ def _score(
     # Words that rule the metric out.
     if metric.veto:
         for s, e in metric.veto.finditer(lowered):
+            if e <= span.start and _OTHER_CLAUSE.search(lowered, e, span.start):
+                continue  # "1,200 were killed and over 200 taken hostage": "killed" is the other figure's
             if span.own(s, e, lowered) and span.distance(lowered, s, e) <= metric.veto_window:
                 return 0.0
     # What happened to them.
@@ -749,8 +776,10 @@ def _score(
                     weight *= 1.3  # the figure's own verb: "81,026 people have been wounded"
                 elif d <= 1 and not _RELATIVE.match(lowered[span.np_end:s]):
                     # a modifier of its noun: "41 hostages still in captivity"; when the noun is
-                    # another figure's ("three of the seven Americans still held"), not ours at all
-                    weight *= 0.3 if span.outer else 0.8
+                    # another figure's ("three of the seven Americans still held"), not ours at all;
+                    # a participle with its own phrase ("17 hostages held in Gaza ... were released")
+                    # describes the noun, and the clause's verb comes later
+                    weight *= 0.3 if span.outer else 0.4 if _PARTICIPLE_PHRASE.match(lowered, s) else 0.8
             elif e <= span.start and _GOVERNS.fullmatch(lowered, e, span.start):
                 weight *= 1.3  # "the deaths of 41 hostages", "killed 45 Palestinians"
             best = max(best, weight)
@@ -796,6 +825,8 @@ def _score(
     return max(score, 0.0)
 
 
+_OTHER_CLAUSE = re.compile(r"[,;]|\b(?:and|while|but|whereas)\b")
+_PARTICIPLE_PHRASE = re.compile(r"held\s+(?:by|in|on|during|from|at)\b")
 _AGENT = re.compile(r"\s+(?:by|on|during|in\s+(?:the|its|their|hamas)|from)\b")
 _RELATIVE = re.compile(r"\s*(?:it|they|who|that|which|whom|hamas)\b[\w\s'’-]{0,16}$")
 _STRONG_BREAK = re.compile(r";|\bwhile\b|\bwhereas\b|,\s+but\b|\s[—–]\s")
@@ -907,7 +938,8 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
         for s, e in before.finditer(lowered):
             if e <= rel_start:
                 d = _word_distance(lowered, s, e, rel_start, rel_end)
-                if d <= limit_before and not _NEW_CLAUSE.search(lowered, e, rel_start):
+                if d <= limit_before and not _NEW_CLAUSE.search(lowered, e, rel_start) and not (
+                        name == "hypothetical" and "," in lowered[e:rel_start]):  # "If ..., the hostages join 15,000"
                     found.append((d, _MODALITY_PRIORITY.index(name), name))
         for s, _e in after.finditer(lowered):
             if s >= rel_end:
@@ -918,7 +950,8 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
         return "asserted"
     found.sort()
     modality = found[0][2]
-    if modality in ("proposal", "demand") and _DONE.match(lowered, rel_end):
+    if modality in ("proposal", "demand") and (_DONE.match(lowered, rel_end) or _DONE_BEFORE.search(
+            lowered, max(0, rel_start - 160), rel_start)):
         # "Under the first phase, 19 hostages have been released so far": what a deal did is a fact.
         return "asserted"
     if modality in ("belief", "estimate", "hypothetical") and re.search(
@@ -932,6 +965,11 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
 #: A verb after a figure that says the thing happened: "... hostages have been released so far".
 _DONE = re.compile(r"(?:\s+[\w'’-]+){0,3}?\s+(?:have|has|had)\s+(?:already\s+)?been\s+(?:released|freed|returned|"
                    r"handed\s+over|exchanged|set\s+free)\b(?!\s+(?:if|under|when|once))", re.I)
+
+
+#: ... and what it was exchanged for: "19 hostages have been released so far in exchange for more than 1,100".
+_DONE_BEFORE = re.compile(r"\b(?:have|has|had|were|was)\s+(?:already\s+)?(?:been\s+)?(?:released|freed|returned|"
+                          r"handed\s+over|exchanged)\b[^.;]{0,60}\bin\s+exchange\s+for\s+(?:[a-z]+\s+){0,2}$")
 
 
 @lru_cache(maxsize=8)
