@@ -251,7 +251,8 @@ def extract(
             ``"local"`` for a ``distributed.LocalCluster`` here, or a ``distributed.Client``.
         validate: check the figures against the contract (`figcheck.validate`) with
             great-expectations; rows that break it are left out and reported. Costs a few seconds
-            of start-up (great-expectations' import), then little per row.
+            of start-up (great-expectations' import), then little per row; with ``cache``,
+            articles whose cached rows passed the same contract before are not checked again.
         max_article_bytes: articles larger than this are reported and skipped; None reads all.
 
     Returns:
@@ -297,13 +298,12 @@ def extract(
         store = None
         if cache is not False:
             store = FigureCache(None if cache is True else cache, vocab)
-        pairs = parallel.iter_document_figures(items, vocab, jobs=jobs, cache=store, dask=dask, problems=problems)
-        if validate:
-            from figcheck.validate import validated
-
-            rows = validated(pairs, vocab, problems.append)
+        if validate:  # rows from validated cache entries skip the contract (and great-expectations)
+            pairs = parallel.iter_validated_document_figures(items, vocab, problems.append, jobs=jobs, cache=store,
+                                                             dask=dask, problems=problems)
         else:
-            rows = (row for _doc, doc_rows in pairs for row in doc_rows)
+            pairs = parallel.iter_document_figures(items, vocab, jobs=jobs, cache=store, dask=dask, problems=problems)
+        rows = (row for _doc, doc_rows in pairs for row in doc_rows)
     frame = figures_frame(rows)
     if table is not None:
         documents = table.frame()

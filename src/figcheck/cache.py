@@ -12,7 +12,7 @@ from dataclasses import asdict
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from figcheck.corpus import Document
 from figcheck.extract.figures import EXTRACTOR_VERSION
@@ -30,6 +30,11 @@ CACHE_FORMAT = "1"
 _NOT_EXTRACTION = ("cli/", "report/", "checks/", "schemas/", "templates/", "cache.py", "parallel.py", "api.py",
                    "engine.py", "ruleset.py", "validate.py", "evaluate.py", "output.py", "__main__.py")
 _CODE_SUFFIXES = (".py", ".txt", ".json", ".yaml", ".csv")
+
+#: Package files that are the figures contract (`figcheck.validate`, with the column names and
+#: allowed values of `figcheck.models`). An entry's "validated" mark names a digest of them and
+#: of great-expectations' version, so an edited contract never trusts rows checked by the old one.
+_CONTRACT_FILES = ("validate.py", "models.py")
 
 #: Document fields left out of the key: ``text`` is keyed by its sha256, and ``path`` says where
 #: the file lies, which no figure column depends on (moving a corpus keeps its cache).
@@ -81,6 +86,49 @@ def code_digest(package: Path) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=1)
+def contract_fingerprint() -> str:
+    """Return a digest of the figures contract that cache entries are marked as validated under.
+
+    It covers `figcheck.validate.CONTRACT_VERSION`, the installed great-expectations version and
+    the bytes of `_CONTRACT_FILES` (the clauses, and the columns and values they allow). The
+    vocabulary's metric ids, which the contract also checks, are already part of every key.
+    Computing it does not import great-expectations.
+    """
+    return contract_digest(Path(__file__).resolve().parent)
+
+
+def contract_digest(package: Path) -> str:
+    """Return `contract_fingerprint` of the figcheck package in folder ``package``."""
+    from figcheck.validate import CONTRACT_VERSION
+
+    digest = hashlib.sha256()
+    try:
+        gx = metadata.version("great_expectations")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a dependency
+        gx = "?"
+    digest.update(f"contract={CONTRACT_VERSION}\0great_expectations={gx}\0".encode())
+    for rel in _CONTRACT_FILES:
+        try:
+            data = (package / rel).read_bytes()
+        except OSError:
+            data = b"<unreadable>"
+        digest.update(rel.encode() + b"\0" + data + b"\0")
+    return digest.hexdigest()
+
+
+class CacheHit(NamedTuple):
+    """A sound cache entry: the figures rows, and the contract digest they passed (None if unchecked)."""
+
+    rows: list[dict[str, Any]]
+    contract: str | None
+
+    @property
+    def validated(self) -> bool:
+        """Whether every row passed the figures contract as it is now (`contract_fingerprint`)."""
+        return self.contract is not None and self.contract == contract_fingerprint()
+
+
 def document_key(doc: Document, vocab: Vocabulary) -> str:
     """Return the cache key of one document read with ``vocab``.
 
@@ -99,6 +147,9 @@ class FigureCache:
 
     Each entry is one file, ``<root>/v<format>/<key[:2]>/<key>.json``: a header line with the key,
     the row count and the sha256 of the payload, then the rows as one JSON line. An entry whose
+    rows all passed the figures contract carries, in its header, the `contract_fingerprint` they
+    passed under (``put(..., validated=True)``); a run finds such rows with `fetch` and need not
+    check them again. An entry whose
     header, key, digest or rows do not check out (a truncated write, a stray edit, a file from
     another version) is ignored and rebuilt, never trusted. Entries are written atomically (a
     temporary file renamed into place), so concurrent runs over the same cache are safe.
@@ -136,6 +187,11 @@ class FigureCache:
 
     def get(self, doc: Document) -> list[dict[str, Any]] | None:
         """Return the cached figures of ``doc``, or None when there is no sound entry for it."""
+        hit = self.fetch(doc)
+        return None if hit is None else hit.rows
+
+    def fetch(self, doc: Document) -> CacheHit | None:
+        """Return the cached figures of ``doc`` with their validation mark, or None when there is no sound entry."""
         key = document_key(doc, self.vocab)
         path = self.path_for(key)
         try:
@@ -143,21 +199,28 @@ class FigureCache:
         except OSError:
             self.misses += 1
             return None
-        rows = _decode(data, key)
-        if rows is None:
+        hit = _decode(data, key)
+        if hit is None:
             self.rejected += 1
             self.misses += 1
             log.debug("cache entry %s is damaged; rebuilding it", path)
             return None
         self.hits += 1
-        return rows
+        return hit
 
-    def put(self, doc: Document, rows: list[dict[str, Any]]) -> None:
-        """Store the figures of ``doc``.
+    def put(self, doc: Document, rows: list[dict[str, Any]], *, validated: bool = False) -> None:
+        """Store the figures of ``doc`` (replacing any entry it has).
 
         Rows that JSON cannot carry back unchanged (a NaN, a tuple) are not cached, so a hit
         always equals a fresh extraction. A cache that cannot be written (read-only, disk full)
         is reported once as a warning and the run goes on without it.
+
+        Args:
+            doc: the document the rows were extracted from.
+            rows: all its figures rows, as extracted.
+            validated: True only when every one of ``rows`` has just passed the figures contract:
+                the entry is then marked with `contract_fingerprint`, and runs under the same
+                contract serve it without checking it again.
         """
         if self._write_failed:
             return
@@ -168,8 +231,11 @@ class FigureCache:
             return
         if json.loads(payload) != rows:
             return
-        header = json.dumps({"figcheck_cache": CACHE_FORMAT, "key": key, "rows": len(rows),
-                             "sha256": hashlib.sha256(payload).hexdigest()}).encode()
+        fields: dict[str, Any] = {"figcheck_cache": CACHE_FORMAT, "key": key, "rows": len(rows),
+                                  "sha256": hashlib.sha256(payload).hexdigest()}
+        if validated:
+            fields["contract"] = contract_fingerprint()
+        header = json.dumps(fields).encode()
         try:
             _write_entry(self.path_for(key), header + b"\n" + payload + b"\n")
         except OSError as exc:
@@ -197,8 +263,8 @@ def _write_entry(path: Path, data: bytes) -> None:
         raise
 
 
-def _decode(data: bytes, key: str) -> list[dict[str, Any]] | None:
-    """Return the rows in a cache file, or None when anything about it is off."""
+def _decode(data: bytes, key: str) -> CacheHit | None:
+    """Return the rows in a cache file with its contract mark, or None when anything about it is off."""
     head, sep, rest = data.partition(b"\n")
     if not sep or not rest.endswith(b"\n"):
         return None
@@ -216,7 +282,9 @@ def _decode(data: bytes, key: str) -> list[dict[str, Any]] | None:
         return None
     if not isinstance(rows, list) or len(rows) != header.get("rows") or not all(isinstance(r, dict) for r in rows):
         return None
-    return rows
+    contract = header.get("contract")
+    return CacheHit(rows, contract if isinstance(contract, str) else None)
 
 
-__all__ = ["CACHE_FORMAT", "FigureCache", "code_digest", "default_cache_dir", "document_key", "extractor_fingerprint"]
+__all__ = ["CACHE_FORMAT", "CacheHit", "FigureCache", "code_digest", "contract_digest", "contract_fingerprint",
+           "default_cache_dir", "document_key", "extractor_fingerprint"]

@@ -16,11 +16,11 @@ import shutil
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from figcheck.cache import FigureCache, extractor_fingerprint
 from figcheck.corpus import Document, document_from_text
@@ -32,6 +32,9 @@ from figcheck.vocab import Vocabulary
 log = logging.getLogger("figcheck")
 
 Rows = list[dict[str, Any]]
+#: Where a document's rows came from: extracted now, a cache entry, or a cache entry whose rows
+#: all passed the figures contract as it is now.
+Origin = Literal["extracted", "cached", "validated"]
 
 #: The hash seed pinned in worker processes that start a fresh interpreter.
 HASH_SEED = "0"
@@ -108,20 +111,66 @@ def iter_document_figures(
     Yields:
         ``(document, figures rows)`` for every document, in the order of ``items``.
     """
-    if dask is not None:
-        if isinstance(dask, str):
-            with dask_client(dask, resolve_jobs(jobs or 0)) as client, _DaskExecutor(client, vocab) as executor:
-                yield from _ordered(items, executor, DASK_BATCHING, cache, problems)
-        else:
-            with _DaskExecutor(dask, vocab) as executor:
-                yield from _ordered(items, executor, DASK_BATCHING, cache, problems)
-        return
-    n = resolve_jobs(1 if jobs is None else jobs)
-    if n > 1:
-        with _PoolExecutor(n, vocab) as pool:
-            yield from _ordered(items, pool, POOL_BATCHING, cache, problems)
-    else:
-        yield from _ordered(items, _InlineExecutor(vocab), Batching(1, 1, 1), cache, problems)
+    for doc, rows, origin in _stream(items, vocab, jobs, cache, dask, problems):
+        if origin == "extracted" and cache is not None:
+            cache.put(doc, rows)
+        yield doc, rows
+
+
+def iter_validated_document_figures(
+    items: Iterable[Document | Problem],
+    vocab: Vocabulary,
+    on_problem: Callable[[Problem], None],
+    *,
+    jobs: int | None = None,
+    cache: FigureCache | None = None,
+    dask: Any = None,
+    problems: list[Problem] | None = None,
+    batch_rows: int | None = None,
+) -> Iterator[tuple[Document, Rows]]:
+    """`iter_document_figures` with only the rows that pass the figures contract (`figcheck.validate`).
+
+    A document from a cache entry marked validated under the current contract
+    (`figcheck.cache.contract_fingerprint`) is passed on as it is; every other document goes
+    through `figcheck.validate.FigureValidator`, exactly as `figcheck.validate.validated_pairs`
+    would take it. So a run whose documents are all validated hits never imports
+    great-expectations, and the rows are those of an uncached run, in the same order.
+
+    An extracted document is written to the cache after its check, marked validated when every
+    row passed; one with a broken row is written unmarked, so the next run checks (and reports)
+    it again. An unmarked hit whose rows all pass now is marked.
+
+    Args:
+        items: documents and problems, as `figcheck.corpus.iter_documents` yields them.
+        vocab: the vocabulary to extract and validate with.
+        on_problem: called with each broken row's `Problem` as batches are validated.
+        jobs: worker processes, as for `iter_document_figures`.
+        cache: a `FigureCache` to read before extracting and to fill (and mark) after checking.
+        dask: a Dask scheduler address, ``"local"`` or a client, as for `iter_document_figures`.
+        problems: problems met in ``items`` are appended here as they pass.
+        batch_rows: rows per great-expectations run (see `figcheck.validate.FigureValidator`).
+
+    Yields:
+        ``(document, rows that pass)`` for every document, in the order of ``items``.
+    """
+    from figcheck.validate import FigureValidator  # it imports great-expectations only to check rows
+
+    validator = FigureValidator(vocab, on_problem, batch_rows)
+    held: deque[tuple[Rows, Origin]] = deque()  # what each document in the validator came with
+
+    def settle(out: Iterable[tuple[Document, Rows]]) -> Iterator[tuple[Document, Rows]]:
+        for doc, kept in out:
+            rows, origin = held.popleft()
+            if cache is not None and origin != "validated":
+                passed = len(kept) == len(rows)  # kept is rows, filtered: every row passed
+                if passed or origin == "extracted":
+                    cache.put(doc, rows, validated=passed)
+            yield doc, kept
+
+    for doc, rows, origin in _stream(items, vocab, jobs, cache, dask, problems):
+        held.append((rows, origin))
+        yield from settle(validator.add(doc, rows, trusted=origin == "validated"))
+    yield from settle(validator.flush())
 
 
 def iter_figures(
@@ -139,6 +188,31 @@ def iter_figures(
     """
     for _doc, rows in iter_document_figures(items, vocab, jobs=jobs, cache=cache, dask=dask, problems=problems):
         yield from rows
+
+
+def _stream(
+    items: Iterable[Document | Problem],
+    vocab: Vocabulary,
+    jobs: int | None,
+    cache: FigureCache | None,
+    dask: Any,
+    problems: list[Problem] | None,
+) -> Iterator[tuple[Document, Rows, Origin]]:
+    """Each document with its figures and their origin, in input order; writes nothing to the cache."""
+    if dask is not None:
+        if isinstance(dask, str):
+            with dask_client(dask, resolve_jobs(jobs or 0)) as client, _DaskExecutor(client, vocab) as executor:
+                yield from _ordered(items, executor, DASK_BATCHING, cache, problems)
+        else:
+            with _DaskExecutor(dask, vocab) as executor:
+                yield from _ordered(items, executor, DASK_BATCHING, cache, problems)
+        return
+    n = resolve_jobs(1 if jobs is None else jobs)
+    if n > 1:
+        with _PoolExecutor(n, vocab) as pool:
+            yield from _ordered(items, pool, POOL_BATCHING, cache, problems)
+    else:
+        yield from _ordered(items, _InlineExecutor(vocab), Batching(1, 1, 1), cache, problems)
 
 
 def resolve_jobs(jobs: int) -> int:
@@ -163,37 +237,35 @@ def _ordered(
     batching: Batching,
     cache: FigureCache | None,
     problems: list[Problem] | None,
-) -> Iterator[tuple[Document, Rows]]:
+) -> Iterator[tuple[Document, Rows, Origin]]:
     """Send misses out in batches, keep at most ``window`` batches in flight, emit in input order."""
     window = max(1, batching.window * executor.slots)
-    pending: deque[tuple[list[Document], _Pending, bool]] = deque()
+    pending: deque[tuple[list[Document], _Pending, Origin]] = deque()
     batch: list[Document] = []
     size = 0
 
     def flush() -> None:
         nonlocal batch, size
         if batch:
-            pending.append((batch, executor.submit(batch), True))
+            pending.append((batch, executor.submit(batch), "extracted"))
             batch, size = [], 0
 
-    def emit(limit: int) -> Iterator[tuple[Document, Rows]]:
+    def emit(limit: int) -> Iterator[tuple[Document, Rows, Origin]]:
         while len(pending) > limit:
-            docs, handle, fresh = pending.popleft()
+            docs, handle, origin = pending.popleft()
             results = handle.result()
             for doc, rows in zip(docs, results, strict=True):
-                if fresh and cache is not None:
-                    cache.put(doc, rows)
-                yield doc, rows
+                yield doc, rows, origin
 
     for item in items:
         if isinstance(item, Problem):
             if problems is not None:
                 problems.append(item)
             continue
-        cached = cache.get(item) if cache is not None else None
-        if cached is not None:
+        hit = cache.fetch(item) if cache is not None else None
+        if hit is not None:
             flush()
-            pending.append(([item], _Done([cached]), False))
+            pending.append(([item], _Done([hit.rows]), "validated" if hit.validated else "cached"))
         else:
             batch.append(item)
             size += len(item.text)
@@ -470,6 +542,7 @@ __all__ = [
     "dask_client",
     "iter_document_figures",
     "iter_figures",
+    "iter_validated_document_figures",
     "pool_start_method",
     "resolve_jobs",
     "write_parquet_dataset",

@@ -18,6 +18,11 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; great_expectations costs se
     from figcheck.corpus import Document
     from figcheck.vocab import Vocabulary
 
+#: Version of the figures contract. The figure cache marks an entry's rows as validated under a
+#: digest of this module (this number included, see `figcheck.cache.contract_fingerprint`), so
+#: any edit here re-validates cached rows; bump it when the contract changes outside this file.
+CONTRACT_VERSION: Final[str] = "1"
+
 #: Columns the contract view adds to the figures table: what a row must agree with.
 EXPECTED_ID = "_expected_figure_id"  # doc_id + ":" + start
 DOCUMENT_LENGTH = "_document_length"  # len(text) of the row's document (only with documents)
@@ -468,6 +473,11 @@ class FigureValidator:
     document is never split between batches, so ``figure_id`` uniqueness within a batch is
     uniqueness overall (ids start with the unique doc_id).
 
+    A document added as ``trusted`` (its rows already passed this contract: a validated cache
+    entry) keeps its place in the order but is not checked again; while nothing held needs
+    checking, documents are passed on at once, so a stream of trusted documents never imports
+    great-expectations.
+
     Args:
         vocab: the vocabulary whose metric ids are allowed.
         on_problem: called with each `Problem` (a broken row) as batches are validated.
@@ -485,30 +495,43 @@ class FigureValidator:
         self.batch_rows = max(1, DEFAULT_BATCH_ROWS if batch_rows is None else batch_rows)
         self.batch_chars = max(1, DEFAULT_BATCH_CHARS if batch_chars is None else batch_chars)
         self.hint = hint
-        self._pairs: list[tuple[Document, list[dict[str, Any]]]] = []
-        self._rows = 0
+        self._pairs: list[tuple[Document, list[dict[str, Any]], bool]] = []
+        self._rows = 0  # rows held, checked or trusted (bounds the batch)
+        self._unchecked = 0  # rows held that need checking
         self._chars = 0
         self.batches = 0
 
-    def add(self, doc: Document, rows: list[dict[str, Any]]) -> Iterator[tuple[Document, list[dict[str, Any]]]]:
-        """Take one document's rows; when the batch is full, yield its documents with their valid rows."""
-        self._pairs.append((doc, rows))
+    def add(self, doc: Document, rows: list[dict[str, Any]], *,
+            trusted: bool = False) -> Iterator[tuple[Document, list[dict[str, Any]]]]:
+        """Take one document's rows; when the batch is full, yield its documents with their valid rows.
+
+        Args:
+            doc: the document.
+            rows: its figures rows.
+            trusted: the rows already passed this contract (a validated cache entry): they are
+                passed on, in order, as given, and not checked again.
+        """
+        self._pairs.append((doc, rows, trusted))
         self._rows += len(rows)
+        if not trusted:
+            self._unchecked += len(rows)
         self._chars += len(doc.text)
-        if self._rows >= self.batch_rows or self._chars >= self.batch_chars:
+        if not self._unchecked or self._rows >= self.batch_rows or self._chars >= self.batch_chars:
             yield from self.flush()
 
     def flush(self) -> Iterator[tuple[Document, list[dict[str, Any]]]]:
         """Validate what is held; yield each document with the rows that pass, exactly as given."""
-        pairs, n = self._pairs, self._rows
-        self._pairs, self._rows, self._chars = [], 0, 0
+        pairs, n = self._pairs, self._unchecked
+        self._pairs, self._rows, self._unchecked, self._chars = [], 0, 0, 0
         if n == 0:
-            yield from pairs
+            for doc, doc_rows, _trusted in pairs:
+                yield doc, doc_rows
             return
         from figcheck.extract.figures import figures_frame
 
-        rows = [row for _doc, doc_rows in pairs for row in doc_rows]
-        documents = pd.DataFrame([{"doc_id": d.doc_id, "path": d.path, "text": d.text} for d, r in pairs if r],
+        rows = [row for _doc, doc_rows, trusted in pairs if not trusted for row in doc_rows]
+        documents = pd.DataFrame([{"doc_id": d.doc_id, "path": d.path, "text": d.text}
+                                  for d, r, trusted in pairs if r and not trusted],
                                  columns=["doc_id", "path", "text"])
         keep, problems = _check(figures_frame(rows), documents, self.vocab, self.hint)
         del rows, documents
@@ -518,7 +541,10 @@ class FigureValidator:
             self.on_problem(p)
         mask = keep.tolist()
         i = 0
-        for doc, doc_rows in pairs:
+        for doc, doc_rows, trusted in pairs:
+            if trusted:
+                yield doc, doc_rows
+                continue
             yield doc, [row for row, ok in zip(doc_rows, mask[i:i + len(doc_rows)], strict=True) if ok]
             i += len(doc_rows)
 

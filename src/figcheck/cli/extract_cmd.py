@@ -102,11 +102,11 @@ def extract(
       figcheck extract corpus/ --dask tcp://scheduler:8786 --format parquet -o figures/
 
     Figures are cached by content (article text and metadata, extractor version, metrics,
-    qualifiers and lexicon), so an unchanged article is not extracted twice; --no-cache skips it.
+    qualifiers and lexicon), so an unchanged article is not extracted twice, nor its figures
+    checked twice against the same contract; --no-cache skips the cache.
     """
     from figcheck import corpus, parallel
     from figcheck.cache import FigureCache
-    from figcheck.validate import validated_pairs
     from figcheck.vocab import load_vocabulary
 
     if fmt not in FIGURE_FORMATS:
@@ -129,10 +129,13 @@ def extract(
         vocab = load_vocabulary(rules)
         cache = None if no_cache else FigureCache(cache_dir, vocab)
         items = corpus.iter_documents(paths, source=source, published=published, max_article_bytes=max_bytes)
-        results = parallel.iter_document_figures(_echo_problems(items, echo), vocab, jobs=jobs, cache=cache,
-                                                 dask=dask)
-        if not no_validate:
-            results = validated_pairs(results, vocab, echo)
+        if no_validate:
+            results = parallel.iter_document_figures(_echo_problems(items, echo), vocab, jobs=jobs, cache=cache,
+                                                     dask=dask)
+        else:
+            # Articles whose cached rows already passed the figures contract are not checked again.
+            results = parallel.iter_validated_document_figures(_echo_problems(items, echo), vocab, echo, jobs=jobs,
+                                                               cache=cache, dask=dask)
         with _terminate_cleanly():
             if dataset:
                 assert output is not None
