@@ -328,3 +328,21 @@ def test_coordinated_figures_keep_their_own_verbs():
     assert rows["19"]["metric"] == "incident.deaths"
     assert rows["72"]["metric"] == "incident.injured"
     assert rows["170,670"]["metric"] == "injured.gaza"
+
+
+def test_rates_are_not_counts_and_a_toll_brought_to_a_number_keeps_its_metric():
+    rows = by_surface(figures(
+        "UNRWA said 63 women in the Gaza Strip are killed daily. In the past few days another five UNRWA staff "
+        "have been confirmed killed, bringing the death toll to 284. At least 256 soldiers have been killed in "
+        "the Gaza Strip since October 27, when the ground operation began.", published="2024-03-08"))
+    assert "63" not in rows
+    assert rows["284"]["metric"] == "deaths.aid_workers"
+    assert rows["At least 256"]["metric"] == "deaths.soldiers"
+
+
+def test_a_period_since_fighting_resumed_is_an_incident_even_beside_the_war_toll():
+    rows = by_surface(figures(
+        "The health ministry said 1,163 people have been killed in Gaza since Israel resumed large-scale strikes "
+        "on March 18, bringing the overall death toll since the war began to 50,523.", published="2025-03-27"))
+    assert rows["1,163"]["metric"] == "incident.deaths"
+    assert rows["50,523"]["metric"] == "deaths.gaza"

@@ -153,7 +153,8 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         antecedent = before_me[-1][1] if before_me else None
         metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, prev_lowered, vocab, antecedent,
                                        cand.np_end - s_start, is_item)
-        if metric is None and cand.noun != "whom" and before_me and before_me[-1][1] and _elliptic(
+        if metric is None and cand.noun != "whom" and before_me and before_me[-1][1] \
+                and (cand.head is None or vocab.person_nouns.fullmatch(cand.head)) and _elliptic(
                 lowered, rel_start, rel_end, before_me[-1][0] - s_start, vocab, before_me[-1][1]):
             metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
         if metric is not None and _in_breakdown(text, candidates, i, s_start):
@@ -169,6 +170,10 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         if metric is not None and before_me and before_me[0][1] is not None \
                 and vocab.metrics[before_me[0][1]].behaviour == "incident" and _is_part(text, cand, s_start):
             metric, confidence = None, 0.6  # "40 killed in the strike, fourteen were children": a part of one incident
+        if before_me and _BRINGING.search(text, max(s_start, cand.start - 80), cand.start):
+            earlier = next((m for _e, m in reversed(before_me) if m is not None), None)
+            if earlier is not None and vocab.metrics[earlier].behaviour != "incident":
+                metric = earlier  # "another five UNRWA staff were killed, bringing the toll to 284"
         counterpart = vocab.metrics[metric].incident if metric is not None else None
         if counterpart and _increment(text, cand) and not _TOLL_WORDS.search(lowered) \
                 and _incident_sized(vocab.metrics[counterpart], cand.value):
@@ -271,6 +276,14 @@ _TOLL_WORDS = re.compile(r"\b(?:toll|total|overall|in all|cumulative)\b")
 _INCREMENT_NOUN = re.compile(r"(?:additional|more|further|new)\b", re.I)
 
 
+_BRINGING = re.compile(r"\b(?:bringing|taking|raising|pushing|lifting)\s+(?:the\s+|its\s+)?(?:overall\s+|total\s+|"
+                       r"death\s+)*(?:toll|total|number)\b[^.;,]{0,40}?\bto\s+(?:about\s+|more\s+than\s+|over\s+|"
+                       r"nearly\s+|at\s+least\s+|some\s+|almost\s+)?$", re.I)
+_RATE_AFTER = re.compile(r"[^.;:]{0,60}?(?:\b(?:killed|dying|die|dies|died|injured|wounded|arrested|detained|displaced)\s+"
+                         r"(?:\w+\s+)?(?:daily|every\s+day|each\s+day|(?<!\bin\s)a\s+day|per\s+day)\b|"
+                         r"\bon\s+average\b|\bper\s+(?:day|hour)\b)", re.I)
+_RATE_BEFORE = re.compile(r"\b(?:for\s+every\s+day|every\s+day|each\s+day|on\s+average|an\s+average\s+of)\b[^.;]{0,40}$",
+                          re.I)
 _PART_AFTER = re.compile(r"\s+(?:are|were|was|is)\s+(?:children|women|men|minors|girls|boys|elderly)\b", re.I)
 _PART_BEFORE = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|out\s+of\s+(?:the\s+)?"
                           r"[\d,.]+\s+[^,;]*,)\s*$", re.I)
@@ -302,13 +315,30 @@ _SINCE_DATE = re.compile(r"\bsince\s+(?:(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(
 _FACTUAL = ("asserted", "estimate", "belief")
 
 
+_SINCE_RESUMED = re.compile(r"\bsince\s+(?:israel|the\s+(?:israeli\s+)?(?:army|military)|fighting|hostilities|the\s+war)\s+"
+                            r"(?:resumed|restarted|broke\s+the\s+ceasefire|ended\s+the\s+(?:ceasefire|truce))", re.I)
+
+
+def _clause(sentence: str, surface: str) -> str:
+    """The clause of ``sentence`` that holds ``surface``: the text between breaks like ", bringing"."""
+    at = sentence.find(surface)
+    if at < 0:
+        return sentence
+    starts = [m.end() for m in _CLAUSE_SPLIT.finditer(sentence, 0, at)]
+    end = _CLAUSE_SPLIT.search(sentence, at + len(surface))
+    return sentence[starts[-1] if starts else 0:end.start() if end else len(sentence)]
+
+
+_CLAUSE_SPLIT = re.compile(r";|,\s+(?:bringing|taking|raising|pushing|while|whereas|but)\b|\s[—–]\s", re.I)
+
+
 def _since_later_date(sentence: str) -> bool:
     for m in _SINCE_DATE.finditer(sentence):
         day = m.group(1) or m.group(4)
         month = (m.group(2) or m.group(3)).lower()
-        if not (month.startswith("oct") and day in (None, "7")):
+        if not month.startswith("oct"):  # "since October 27" (the ground operation) still counts the war
             return True
-    return False
+    return bool(_SINCE_RESUMED.search(sentence))
 
 
 def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None:
@@ -343,14 +373,16 @@ def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None
         if typical and row["value"] * _TOLL_RATIO < typical[0] and not _SINCE_START.search(row["sentence"]):
             convert(row)  # "killed at least 15 people": far too few for the war's running toll
     for sentence, members in by_sentence.items():
-        if _SINCE_START.search(sentence):
-            continue
-        later = _since_later_date(sentence)
         peak = max((r["value"] for r in members if r["metric"] in incidents and r["modality"] in _FACTUAL),
                    default=0.0)
         for row in members:
-            if row["metric"] in pairs and row["modality"] in _FACTUAL and (
-                    later or (peak and row["value"] <= _TOLL_RATIO * peak)):
+            if row["metric"] not in pairs or row["modality"] not in _FACTUAL:
+                continue
+            clause = _clause(sentence, row["surface"])
+            if _SINCE_START.search(clause) or _BRINGING.search(sentence[:max(0, sentence.find(row["surface"]))]):
+                continue
+            if _since_later_date(clause) or (not _SINCE_START.search(sentence) and peak
+                                             and row["value"] <= _TOLL_RATIO * peak):
                 convert(row)
 
 
@@ -428,6 +460,8 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
         return True  # a compound modifier: "the 212-page document", "a five-storey home"
     if re.match(r"\s+(?:[\w'’-]+\s+){0,3}(?:for|per)\s+(?:every|each)\b", text[q.end:q.end + 60], re.I):
         return True  # a rate: "30 Palestinian detainees for every civilian hostage"
+    if _RATE_AFTER.match(text, q.end) or _RATE_BEFORE.search(text, max(0, q.start - 60), q.start):
+        return True  # a rate, not a count: "63 women are killed daily", "for every day ..., 100 children"
     if re.match(r"-\d", after) or re.search(r"\d-$", before):
         return True  # a score, a code or a date fragment: "3-1", "2023-10"
     if re.match(r"[\s-]*(?:year|month|week|day)s?[\s-]old\b", after, re.I) or re.match(
