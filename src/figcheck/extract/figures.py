@@ -279,7 +279,8 @@ _INCREMENT_NOUN = re.compile(r"(?:additional|more|further|new)\b", re.I)
 _BRINGING = re.compile(r"\b(?:bringing|taking|raising|pushing|lifting)\s+(?:the\s+|its\s+)?(?:overall\s+|total\s+|"
                        r"death\s+)*(?:toll|total|number)\b[^.;,]{0,40}?\bto\s+(?:about\s+|more\s+than\s+|over\s+|"
                        r"nearly\s+|at\s+least\s+|some\s+|almost\s+)?$", re.I)
-_RATE_AFTER = re.compile(r"[^.;:]{0,60}?(?:\b(?:killed|dying|die|dies|died|injured|wounded|arrested|detained|displaced)\s+"
+_RATE_AFTER = re.compile(r"[^.;:]{0,60}?(?:\b(?:killed|dying|die|dies|died|injured|wounded|arrested|detained|"
+                         r"displaced)\s+"
                          r"(?:\w+\s+)?(?:daily|every\s+day|each\s+day|(?<!\bin\s)a\s+day|per\s+day)\b|"
                          r"\bon\s+average\b|\bper\s+(?:day|hour)\b)", re.I)
 _RATE_BEFORE = re.compile(r"\b(?:for\s+every\s+day|every\s+day|each\s+day|on\s+average|an\s+average\s+of)\b[^.;]{0,40}$",
