@@ -283,8 +283,8 @@ _RATE_AFTER = re.compile(r"[^.;:]{0,60}?(?:\b(?:killed|dying|die|dies|died|injur
                          r"displaced)\s+"
                          r"(?:\w+\s+)?(?:daily|every\s+day|each\s+day|(?<!\bin\s)a\s+day|per\s+day)\b|"
                          r"\bon\s+average\b|\bper\s+(?:day|hour)\b)", re.I)
-_RATE_BEFORE = re.compile(r"\b(?:for\s+every\s+day|every\s+day|each\s+day|on\s+average|an\s+average\s+of)\b[^.;]{0,40}$",
-                          re.I)
+_RATE_BEFORE = re.compile(r"\b(?:for\s+every\s+day|every\s+day|each\s+day|on\s+average|an\s+average\s+of)\b"
+                          r"[^.;]{0,40}$", re.I)
 _PART_AFTER = re.compile(r"\s+(?:are|were|was|is)\s+(?:children|women|men|minors|girls|boys|elderly)\b", re.I)
 _PART_BEFORE = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|out\s+of\s+(?:the\s+)?"
                           r"[\d,.]+\s+[^,;]*,)\s*$", re.I)
@@ -316,8 +316,8 @@ _SINCE_DATE = re.compile(r"\bsince\s+(?:(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(
 _FACTUAL = ("asserted", "estimate", "belief")
 
 
-_SINCE_RESUMED = re.compile(r"\bsince\s+(?:israel|the\s+(?:israeli\s+)?(?:army|military)|fighting|hostilities|the\s+war)\s+"
-                            r"(?:resumed|restarted|broke\s+the\s+ceasefire|ended\s+the\s+(?:ceasefire|truce))", re.I)
+_SINCE_RESUMED = re.compile(r"\bsince\s+(?:israel|the\s+(?:israeli\s+)?(?:army|military)|fighting|hostilities|"
+                            r"the\s+war)\s+(?:resumed|restarted|broke\s+the\s+ceasefire|ended\s+the\s+(?:ceasefire|truce))", re.I)
 
 
 def _clause(sentence: str, surface: str) -> str:
