@@ -317,7 +317,8 @@ _FACTUAL = ("asserted", "estimate", "belief")
 
 
 _SINCE_RESUMED = re.compile(r"\bsince\s+(?:israel|the\s+(?:israeli\s+)?(?:army|military)|fighting|hostilities|"
-                            r"the\s+war)\s+(?:resumed|restarted|broke\s+the\s+ceasefire|ended\s+the\s+(?:ceasefire|truce))", re.I)
+                            r"the\s+war)\s+(?:resumed|restarted|broke\s+the\s+ceasefire|"
+                            r"ended\s+the\s+(?:ceasefire|truce))", re.I)
 
 
 def _clause(sentence: str, surface: str) -> str:
@@ -335,7 +336,6 @@ _CLAUSE_SPLIT = re.compile(r";|,\s+(?:bringing|taking|raising|pushing|while|wher
 
 def _since_later_date(sentence: str) -> bool:
     for m in _SINCE_DATE.finditer(sentence):
-        day = m.group(1) or m.group(4)
         month = (m.group(2) or m.group(3)).lower()
         if not month.startswith("oct"):  # "since October 27" (the ground operation) still counts the war
             return True
