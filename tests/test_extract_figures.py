@@ -346,3 +346,18 @@ def test_a_period_since_fighting_resumed_is_an_incident_even_beside_the_war_toll
         "on March 18, bringing the overall death toll since the war began to 50,523.", published="2025-03-27"))
     assert rows["1,163"]["metric"] == "incident.deaths"
     assert rows["50,523"]["metric"] == "deaths.gaza"
+
+
+def test_combined_counts_recent_periods_and_hostages_remains():
+    rows = by_surface(figures(
+        "More than 50,000 children have been killed or injured in Gaza since October 2023, UNICEF said. "
+        "Since last Wednesday alone, 33 Palestinians have been killed and some 130 others wounded in the West Bank. "
+        "Since the ceasefire began on October 10, 24 hostages' remains have been returned to Israel. "
+        "Israeli strikes caused the deaths of 42 more Palestinians, raising the death toll in Gaza to 40,861.",
+        published="2025-11-30"))
+    assert rows["More than 50,000"]["metric"] is None
+    assert rows["33"]["metric"] == "incident.deaths"
+    assert rows["some 130"]["metric"] == "incident.injured"
+    assert rows["24"]["metric"] == "hostages.bodies_recovered"
+    assert rows["42"]["metric"] == "incident.deaths"
+    assert rows["40,861"]["metric"] == "deaths.gaza"

@@ -175,7 +175,7 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
             if earlier is not None and vocab.metrics[earlier].behaviour != "incident":
                 metric = earlier  # "another five UNRWA staff were killed, bringing the toll to 284"
         counterpart = vocab.metrics[metric].incident if metric is not None else None
-        if counterpart and _increment(text, cand) and not _TOLL_WORDS.search(lowered) \
+        if counterpart and _increment(text, cand) and not _TOLL_WORDS.search(lowered, 0, rel_start) \
                 and _incident_sized(vocab.metrics[counterpart], cand.value):
             metric = counterpart  # "two additional soldiers were killed": a period's count
         before_me.append((cand.end, metric))
@@ -316,6 +316,8 @@ _SINCE_DATE = re.compile(r"\bsince\s+(?:(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(
 _FACTUAL = ("asserted", "estimate", "belief")
 
 
+_SINCE_RECENT = re.compile(r"\bsince\s+(?:last\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|"
+                           r"month|weekend)\b|\bsince\s+(?:yesterday|last\s+night|dawn|the\s+morning)\b", re.I)
 _SINCE_RESUMED = re.compile(r"\bsince\s+(?:israel|the\s+(?:israeli\s+)?(?:army|military)|fighting|hostilities|"
                             r"the\s+war)\s+(?:resumed|restarted|broke\s+the\s+ceasefire|"
                             r"ended\s+the\s+(?:ceasefire|truce))", re.I)
@@ -339,7 +341,7 @@ def _since_later_date(sentence: str) -> bool:
         month = (m.group(2) or m.group(3)).lower()
         if not month.startswith("oct"):  # "since October 27" (the ground operation) still counts the war
             return True
-    return bool(_SINCE_RESUMED.search(sentence))
+    return bool(_SINCE_RESUMED.search(sentence) or _SINCE_RECENT.search(sentence))
 
 
 def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None:
@@ -370,7 +372,7 @@ def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None
             convert(row)
     for row in rows:
         metric = row["metric"]
-        typical = vocab.metrics[metric].typical if metric in pairs else None
+        typical = vocab.metrics[metric].typical if metric in pairs and not vocab.metrics[metric].part_of else None
         if typical and row["value"] * _TOLL_RATIO < typical[0] and not _SINCE_START.search(row["sentence"]):
             convert(row)  # "killed at least 15 people": far too few for the war's running toll
     for sentence, members in by_sentence.items():
@@ -586,6 +588,12 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
                 break  # "the two sides remained": a verb ends the noun phrase ("known deceased hostages" goes on)
         words.append(w.rstrip(".,"))
         ends.append(pos + tok.end())
+    if words and re.search(r"['’]s?$", words[-1]):
+        owner = re.match(r"\s+(remains|bodies|body)\b", window[ends[-1] - pos:])
+        if owner:  # "24 hostages' remains have been returned": the remains are counted
+            words.append(owner.group(1))
+            ends.append(ends[-1] + owner.end())
+            return " ".join(words), owner.group(1).lower(), ends[-1]
     person = [i for i, w in enumerate(words) if vocab.person_nouns.fullmatch(w.lower())]
     if person:
         words, ends = words[: person[-1] + 1], ends[: person[-1] + 1]  # "Hamas-led terrorists burst"
