@@ -17,6 +17,7 @@ import figcheck.validate
 from figcheck import api, parallel
 from figcheck import cache as cache_mod
 from figcheck.cli import app
+from test_cache import no_extraction
 from test_parallel import plain_bytes, write_corpus
 
 runner = CliRunner()
@@ -55,13 +56,6 @@ def no_validation(monkeypatch):
         raise AssertionError("rows from validated cache entries were checked again")
 
     monkeypatch.setattr(figcheck.validate, "_check", boom)
-
-
-def no_extraction(monkeypatch):
-    def boom(doc, vocab):
-        raise AssertionError(f"{doc.doc_id} was extracted although it is cached")
-
-    monkeypatch.setattr(parallel, "extract_document", boom)
 
 
 @pytest.fixture
