@@ -215,7 +215,6 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
             "sentence": " ".join(sentence.split()),
             "confidence": round(confidence, 3),
         })
-    _incidents_beside_tolls(rows, vocab)
     _incidents_in_context(rows, vocab)
     return rows
 
@@ -238,29 +237,6 @@ def figures_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
 _TOLL_RATIO = 10.0
 _SINCE_START = re.compile(r"\bsince\s+(?:oct(?:ober)?\.?\s+7|7\s+oct(?:ober)?|"
                           r"(?:the\s+)?(?:war|start|beginning|conflict)|the\s+hamas\s+attack)", re.I)
-
-
-def _incidents_beside_tolls(rows: list[dict[str, Any]], vocab: Vocabulary) -> None:
-    """Read a small figure of a running toll as an incident when its own report gives the toll.
-
-    Within one document the running toll (deaths.gaza) is one number, perhaps repeated; a figure
-    of the same metric ten times smaller, in a sentence that does not say "since October 7", counts
-    one strike, one day or one period: it becomes the metric's incident counterpart.
-    """
-    pairs = {m.id: m.incident for m in vocab.metrics.values() if m.incident}
-    largest: dict[str, float] = {}
-    for row in rows:
-        metric = row["metric"]
-        if pairs.get(metric) and row["modality"] in ("asserted", "estimate", "belief"):
-            largest[metric] = max(largest.get(metric, 0.0), row["value"])
-    for row in rows:
-        metric = row["metric"]
-        target = pairs.get(metric)
-        if not target or target not in vocab.metrics or metric not in largest:
-            continue
-        if row["value"] * _TOLL_RATIO <= largest[metric] and not _SINCE_START.search(row["sentence"]):
-            row["metric"] = target
-            row["confidence"] = min(row["confidence"], 0.6)
 
 
 _INCREMENT_BEFORE = re.compile(r"(?:\ba\s+further|\ban\s+additional)\s+$", re.I)
@@ -286,8 +262,10 @@ _RATE_AFTER = re.compile(r"[^.;:]{0,60}?(?:\b(?:killed|dying|die|dies|died|injur
 _RATE_BEFORE = re.compile(r"\b(?:for\s+every\s+day|every\s+day|each\s+day|on\s+average|an\s+average\s+of)\b"
                           r"[^.;]{0,40}$", re.I)
 _PART_AFTER = re.compile(r"\s+(?:are|were|was|is)\s+(?:children|women|men|minors|girls|boys|elderly)\b", re.I)
-_PART_BEFORE = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|out\s+of\s+(?:the\s+)?"
-                          r"[\d,.]+\s+[^,;]*,)\s*$", re.I)
+#: Words that introduce a part of another figure: "including 14 children", "out of 74 wounded, 23 ...".
+_PART_WORDS = (r"including|among\s+them|among\s+whom|of\s+(?:whom|which|them|those)|"
+               r"out\s+of\s+(?:the\s+)?[\d,.]+[^.;]{0,60},")
+_PART_BEFORE = re.compile(r"\b(?:" + _PART_WORDS + r")\s*$", re.I)
 
 
 def _is_part(text: str, cand: _Candidate, s_start: int) -> bool:
@@ -347,7 +325,9 @@ def _since_later_date(sentence: str) -> bool:
 def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None:
     """Read a toll's figure as an incident when its context says it counts one period.
 
-    Four signs, each within one document: the figure is a tenth of the toll's usual smallest size;
+    Five signs, each within one document: the report gives the running toll (one number, perhaps
+    repeated) and this figure of the same metric is ten times smaller; the figure is a tenth of
+    the toll's usual smallest size;
     the sentence counts "since" a date after the war began ("since 18 March, 10,362 killed");
     another figure of the same sentence counts an incident and this one is of its size ("404
     killed, 562 injured" beside the day's toll); or the same number was read as an incident
@@ -363,6 +343,15 @@ def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None
         row["metric"] = pairs[row["metric"]]
         row["confidence"] = min(row["confidence"], 0.6)
 
+    largest: dict[str, float] = {}
+    for row in rows:
+        if row["metric"] in pairs and row["modality"] in _FACTUAL:
+            largest[row["metric"]] = max(largest.get(row["metric"], 0.0), row["value"])
+    for row in rows:  # "30,035 killed since October; 70 killed at the aid convoy"
+        metric = row["metric"]
+        if metric in largest and row["value"] * _TOLL_RATIO <= largest[metric] \
+                and not _SINCE_START.search(row["sentence"]):
+            convert(row)
     seen = [(r["metric"], r["value"] * 0.975, r["value"] * 1.025) for r in rows
             if r["metric"] in incidents and r["modality"] in _FACTUAL]
     for row in rows:
@@ -606,8 +595,7 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
     return noun, head, ends[-1]
 
 
-_PART_LEAD = re.compile(r"\b(?:of\s+(?:which|whom|them|those)|among\s+them|"
-                        r"out\s+of\s+(?:the\s+)?[\d,.]+[^.;]{0,60},)\s+\S+$")
+_PART_LEAD = re.compile(r"\b(?:" + _PART_WORDS + r")\s+\S+$")
 _TIME_UNITS = re.compile(r"(?:second|minute|hour|day|week|month|year)s?$")
 _NOUN_OF = re.compile(r"\b(bodies|remains|body)\s+of\s+(?:the\s+)?$", re.I)
 
@@ -682,7 +670,7 @@ def _classify(
         return None, 0.8  # "according to two foreign diplomats": a count of sources
     # "Palestinian journalists" are journalists: a modifier names the subject only when no metric
     # counts the head noun itself.
-    head_claimed = head is not None and head not in _GENERIC_HEADS and any(
+    head_claimed = person_head and head is not None and head not in _GENERIC_HEADS and any(
         m.subject.fullmatch(head) for m in vocab.metrics.values())
     scores: list[tuple[float, int, str]] = []
     for order, metric in enumerate(vocab.metrics.values()):
