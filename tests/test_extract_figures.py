@@ -361,3 +361,41 @@ def test_combined_counts_recent_periods_and_hostages_remains():
     assert rows["24"]["metric"] == "hostages.bodies_recovered"
     assert rows["42"]["metric"] == "incident.deaths"
     assert rows["40,861"]["metric"] == "deaths.gaza"
+
+
+def test_the_cases_settled_after_sixteen_sets():
+    """tests/gold/GUIDELINES.md, "Cases settled after the first sixteen sets"."""
+    rows = by_surface(figures(
+        "Under the deal, 86 Israeli and 24 foreign hostages were released during the truce. "
+        "Fifty-eight hostages -- 40 Israelis and 18 foreign citizens -- have been released by Hamas. "
+        "Hamas took 240 hostages - 105 were freed in November. "
+        "The Committee to Protect Journalists said 48 journalists have been killed so far in 2024. "
+        "In Gaza, 181 humanitarian workers were killed in 2024, a report found. "
+        "During the ten years before the current war, 152 Israeli soldiers were killed. "
+        "The total number of media workers killed since the war began has reached 247. "
+        "Two more soldiers were killed and seven others seriously wounded in battles in northern Gaza. "
+        "The Israeli army resumed its attacks on the Gaza Strip on March 18 and has since killed 9,519 people "
+        "and injured 38,630 others. "
+        "Since the ceasefire began on October 10, Hamas has released the remains of 17 hostages.",
+        published="2025-11-05"))
+    assert rows["86"]["metric"] is None and rows["24"]["metric"] is None  # parts, the total unsaid
+    assert rows["Fifty-eight"]["metric"] == "hostages.released"
+    assert rows["40"]["metric"] is None and rows["18"]["metric"] is None  # parts in an aside
+    assert rows["240"]["metric"] == "hostages.taken"
+    assert rows["105"]["metric"] == "hostages.released"  # " - " opens no aside
+    for period in ("48", "181", "152", "9,519"):
+        assert rows[period]["metric"] == "incident.deaths", period  # a bounded period, not the war so far
+    assert rows["38,630"]["metric"] == "incident.injured"
+    assert rows["247"]["metric"] == "deaths.journalists"  # "media workers" are not aid workers
+    assert rows["seven"]["metric"] == "incident.injured"  # the wounded of the same battle
+    assert rows["17"]["metric"] == "hostages.bodies_recovered"
+
+
+def test_a_lost_space_after_a_full_stop_still_ends_the_sentence():
+    rows = by_surface(figures(
+        "Nowhere in the Strip is safe for children, the agency said.In Gaza, more than 4,600 children have "
+        "been killed since October 7, the health ministry said.A strike on a school killed 12 people on Monday.",
+        published="2023-11-20"))
+    assert rows["more than 4,600"]["metric"] == "deaths.children"
+    assert rows["12"]["metric"] == "incident.deaths"
+    assert rows["more than 4,600"]["sentence"].startswith("In Gaza")

@@ -12,7 +12,8 @@ _ABBREVIATIONS = frozenset(
     no nos vs etc al approx est dept univ fig jan feb mar apr jun jul aug sep sept oct nov dec
     mon tue tues wed thu thur thurs fri sat sun u.s u.n u.k e.g i.e a.m p.m""".split()
 )
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\s*\n|\n")
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\s*\n|\n"
+                       r"|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]+\s)")  # "to turn.In a press statement": a lost space
 
 
 class TextIndex:

@@ -20,7 +20,7 @@ from figcheck.text import TextIndex
 from figcheck.vocab import Metric, Vocabulary
 
 #: Bump when extraction output changes for the same input (it keys the cache).
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 _MONTH_WORD = re.compile(
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
@@ -78,6 +78,7 @@ _APPOSITIVE = re.compile(r",\s*(?:most|many|mostly|some|all|including|among|the\
                          r"\b[^,;]{0,60},")
 _GOVERNS = re.compile(r"\s*(?:of\s+)?(?:the\s+)?")
 _SOURCE_COUNT = re.compile(r"\b(?:according\s+to|citing|told|sources?|officials?)\s+$")
+_ASIDE = re.compile(r"\s(?:--?|[—–])\s[^—–;]{1,100}?\s(?:--?|[—–])\s|\s\([^()]{1,100}\)")
 _CONJUNCTION = re.compile(r",?\s\band\b|,")
 _MODALITY_PRIORITY = ("proposal", "demand", "hypothetical", "belief", "estimate", "negated")
 #: A metric needs at least this score; below it the figure keeps an empty metric.
@@ -164,6 +165,8 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
                 metric, confidence = None, 0.6  # "81 Israelis, 23 Thais and one Filipino": parts of a total
             elif before_me and (total is None or total.split(".")[0] not in (whole.split(".")[0], "incident")):
                 metric, confidence = None, 0.6  # "17,000 detained, including 1,360 children": not the dead
+        if metric is not None and _part_of_named_whole(text, candidates, i, s_start):
+            metric, confidence = None, 0.6  # "86 Israeli and 24 foreign hostages": parts, the total unsaid
         if metric is not None and before_me and _SUBSET_LEAD.search(text, max(s_start, cand.start - 24), cand.start) \
                 and vocab.metrics[metric].part_of not in {m for _e, m in before_me} and before_me[-1][1] is not None:
             metric, confidence = None, 0.6  # "the 100 hostages, including seven Americans": a subset
@@ -314,6 +317,25 @@ def _clause(sentence: str, surface: str) -> str:
 _CLAUSE_SPLIT = re.compile(r";|,\s+(?:bringing|taking|raising|pushing|while|whereas|but)\b|\s[—–]\s", re.I)
 
 
+#: A period that is not the war so far: "killed in 2024", "last year", "before the current war",
+#: "since the ceasefire". Read after the figure, within its clause.
+_PERIOD_AFTER = re.compile(r"\b(?:(?:so\s+far\s+)?in|during|throughout|for)\s+(?:the\s+year\s+)?20\d\d\b(?![-–/]\d)|"
+                           r"\b(?:so\s+far\s+)?(?:last|this|the\s+past|the\s+previous)\s+(?:year|month)\b", re.I)
+_SINCE_PAUSE = re.compile(r"\bsince\s+the\s+(?:ceasefire|cease-fire|truce)\b|"
+                          r"\bbefore\s+the\s+(?:current\s+|present\s+)?war\b|"
+                          r"\b(?:resumed|restarted|renewed)\b[^.;]{0,80}\b(?:has|have)\s+since\b", re.I)
+
+
+_WOUNDED_AFTER = re.compile(r"\s+(?:(?:others?|more|people|persons|individuals)\s+)?(?:(?:were|have\s+been|had\s+been|"
+                            r"was)\s+)?(?:\w+ly\s+)?(?:wounded|injured|hurt|injuries)\b", re.I)
+
+
+def _bounded_period(clause: str, surface: str) -> bool:
+    """Whether a clause counts a bounded period rather than the war so far."""
+    at = clause.find(surface)
+    return bool(_SINCE_PAUSE.search(clause) or (at >= 0 and _PERIOD_AFTER.search(clause, at + len(surface))))
+
+
 def _since_later_date(sentence: str) -> bool:
     for m in _SINCE_DATE.finditer(sentence):
         month = (m.group(2) or m.group(3)).lower()
@@ -373,9 +395,22 @@ def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None
             clause = _clause(sentence, row["surface"])
             if _SINCE_START.search(clause) or _BRINGING.search(sentence[:max(0, sentence.find(row["surface"]))]):
                 continue
-            if _since_later_date(clause) or (not _SINCE_START.search(sentence) and peak
-                                             and row["value"] <= _TOLL_RATIO * peak):
+            if _since_later_date(clause) or _bounded_period(clause, row["surface"]) or (
+                    not _SINCE_START.search(sentence) and peak and row["value"] <= _TOLL_RATIO * peak):
                 convert(row)
+    # "two soldiers were killed and seven others wounded": the wounded of the same incident
+    injured = {pairs[m] for m in pairs if m.startswith("injured.")}
+    killed = {pairs[m] for m in pairs if m.startswith("deaths.")}
+    if len(injured) == 1:
+        incident_injured = injured.pop()
+        for sentence, members in by_sentence.items():
+            if not any(r["metric"] in killed for r in members):
+                continue
+            for row in members:
+                at = sentence.find(row["surface"])
+                if row["metric"] is None and row["unit"] in ("person", "") and at >= 0 \
+                        and _WOUNDED_AFTER.match(sentence, at + len(row["surface"])):
+                    row["metric"], row["confidence"] = incident_injured, 0.6
 
 
 def extract_documents(docs: Iterable[Document], vocab: Vocabulary) -> Iterator[dict[str, Any]]:
@@ -416,7 +451,8 @@ def _candidates(text: str, quantities: list[Quantity], vocab: Vocabulary) -> Ite
         before_noun, before_head = _noun_before(text, qual.start, vocab)
         if before_head is not None and not noun:
             noun, head = before_noun, before_head  # "the number of troopers killed ... to 175"
-        elif before_head in ("bodies", "body", "remains") and (head is None or re.match(r"(?:hostage|captive)", head)):
+        elif before_head in ("bodies", "body", "remains") and (not noun or (head is not None and re.match(
+                r"(?:hostage|captive)", head))):
             noun, head = f"{before_noun} of {noun}".strip().removesuffix(" of"), before_head  # "bodies of six hostages"
         via = _through(text, qual.end, quantities)
         if via is not None:
@@ -601,7 +637,7 @@ _NOUN_OF = re.compile(r"\b(bodies|remains|body)\s+of\s+(?:the\s+)?$", re.I)
 
 
 _NUMBER_OF = re.compile(r"\b(?:number|total|tally|count|toll)\s+of\s+(?:(?:the|all|confirmed|[a-z]+ed)\s+)?"
-                        r"(?:[A-Z][\w-]*\s+)?(?P<noun>[a-z][\w-]*s|children|people|men|women|personnel|staff|"
+                        r"(?P<mod>[A-Z][\w-]*\s+)?(?P<noun>[a-z][\w-]*s|children|people|men|women|personnel|staff|"
                         r"wounded|injured|dead)\b", re.I)
 
 
@@ -618,7 +654,8 @@ def _noun_before(text: str, start: int, vocab: Vocabulary) -> tuple[str, str | N
     found = list(_NUMBER_OF.finditer(text, window_start, start))
     if found and vocab.person_nouns.fullmatch(found[-1].group("noun").lower()):
         noun = found[-1].group("noun")
-        return noun, noun.lower()
+        # "the number of media workers killed": the modifier narrows the head, as after a number
+        return (found[-1].group("mod") or "") + noun, noun.lower()
     return "", None
 
 
@@ -861,7 +898,7 @@ _OTHER_CLAUSE = re.compile(r"[,;]|\b(?:and|while|but|whereas)\b")
 _PARTICIPLE_PHRASE = re.compile(r"held\s+(?:by|in|on|during|from|at)\b")
 _AGENT = re.compile(r"\s+(?:by|on|during|in\s+(?:the|its|their|hamas)|from)\b")
 _RELATIVE = re.compile(r"\s*(?:it|they|who|that|which|whom|hamas)\b[\w\s'’-]{0,16}$")
-_STRONG_BREAK = re.compile(r";|\bwhile\b|\bwhereas\b|,\s+but\b|\s[—–]\s")
+_STRONG_BREAK = re.compile(r";|\bwhile\b|\bwhereas\b|,\s+but\b|\s(?:[—–]|--?)\s")
 
 
 def _reach(lowered: str, s: int, e: int, span: _Span) -> float:
@@ -928,6 +965,35 @@ def _in_breakdown(text: str, candidates: list[_Candidate], i: int, s_start: int)
     return len(heads) > 1 and bool(_LIST_LEAD.search(lead))
 
 
+_OPEN_ASIDE = re.compile(r"(?:\s(?:--?|[—–])\s|\()[^—–()]*$")
+
+
+def _part_of_named_whole(text: str, candidates: list[_Candidate], i: int, s_start: int) -> bool:
+    """Whether candidate ``i`` is one of the parts a total is broken into.
+
+    Either the parts share one noun with adjectives of their own ("86 Israeli and 24 foreign
+    hostages were released": neither is the number released), or they stand in an aside right
+    after the total ("58 hostages -- 40 Israelis and 18 foreign citizens -- were released").
+    """
+    def adjective_pair(a: _Candidate, b: _Candidate) -> bool:
+        return bool(re.fullmatch(r"\s+and\s+", text[max(a.end, a.np_end):b.start])) \
+            and len(a.noun.split()) == 1 and not a.noun.lower().endswith("s") and len(b.noun.split()) >= 2
+    cand = candidates[i]
+    if i > 0 and candidates[i - 1].start >= s_start and adjective_pair(candidates[i - 1], cand):
+        return True
+    if i + 1 < len(candidates) and adjective_pair(cand, candidates[i + 1]):
+        return True
+    opening = _OPEN_ASIDE.search(text, max(s_start, cand.start - 100), cand.start)
+    if opening is None:
+        return False
+    closing = r"\)" if opening.group().lstrip().startswith("(") else r"\s(?:--?|[—–])\s"
+    if not re.match(r"[^.;()—–]{0,100}?" + closing, text[cand.end:cand.end + 120]):
+        return False  # not an aside: "took 240 hostages - 105 were freed in November"
+    before = text[s_start:opening.start()].rstrip()
+    return any(max(c.end, c.np_end) >= s_start + len(before) - 1 and c.start < opening.start()
+               for c in candidates[:i] if c.start >= s_start)
+
+
 def _elliptic(lowered: str, rel_start: int, rel_end: int, prev_end: int, vocab: Vocabulary, metric: str) -> bool:
     """Whether a figure with no metric of its own continues the previous one by ellipsis.
 
@@ -955,6 +1021,7 @@ def _word_distance(lowered: str, s: int, e: int, fs: int, fe: int) -> int:
     else:
         return 0
     gap = _APPOSITIVE.sub(" ", gap)  # "16,248 people, most of them children, have been killed"
+    gap = _ASIDE.sub(" ", gap)  # "58 hostages -- 40 Israelis and 18 foreign citizens -- have been released"
     n = len(gap.split())
     if _CLAUSE_BREAK.search(gap):
         n += 4  # a cue across a dash, colon or bracket belongs less to this figure
@@ -995,7 +1062,8 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
 
 
 #: A verb after a figure that says the thing happened: "... hostages have been released so far".
-_DONE = re.compile(r"(?:\s+[\w'’-]+){0,3}?\s+(?:have|has|had)\s+(?:already\s+)?been\s+(?:released|freed|returned|"
+_DONE = re.compile(r"(?:\s+[\w'’-]+){0,3}?\s+(?:(?:have|has|had)\s+(?:already\s+)?been|were|was)\s+"
+                   r"(?:released|freed|returned|"
                    r"handed\s+over|exchanged|set\s+free)\b(?!\s+(?:if|under|when|once))", re.I)
 
 
