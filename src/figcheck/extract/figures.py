@@ -161,9 +161,10 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         if metric is not None and _in_breakdown(text, candidates, i, s_start):
             whole = vocab.metrics[metric].part_of
             total = before_me[0][1] if before_me else None  # the sentence's first figure: the total broken down
-            if not whole:
+            if not whole and vocab.metrics[metric].generic:
                 metric, confidence = None, 0.6  # "81 Israelis, 23 Thais and one Filipino": parts of a total
-            elif before_me and (total is None or total.split(".")[0] not in (whole.split(".")[0], "incident")):
+            elif whole and before_me and (total is None
+                                          or total.split(".")[0] not in (whole.split(".")[0], "incident")):
                 metric, confidence = None, 0.6  # "17,000 detained, including 1,360 children": not the dead
         if metric is not None and _part_of_named_whole(text, candidates, i, s_start):
             metric, confidence = None, 0.6  # "86 Israeli and 24 foreign hostages": parts, the total unsaid
@@ -238,7 +239,7 @@ def figures_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
 #: A running toll the same report states this many times larger makes a smaller "killed" figure a
 #: count of one strike, day or period ("30,035 killed since October; 70 killed at the aid convoy").
 _TOLL_RATIO = 10.0
-_SINCE_START = re.compile(r"\bsince\s+(?:oct(?:ober)?\.?\s+7|7\s+oct(?:ober)?|"
+_SINCE_START = re.compile(r"\bsince\s+(?:oct(?:ober)?\.?\s+(?:7|last\s+year|2023|of\s+last\s+year)|7\s+oct(?:ober)?|"
                           r"(?:the\s+)?(?:war|start|beginning|conflict)|the\s+hamas\s+attack)", re.I)
 
 
@@ -322,7 +323,7 @@ _CLAUSE_SPLIT = re.compile(r";|,\s+(?:bringing|taking|raising|pushing|while|wher
 _PERIOD_AFTER = re.compile(r"\b(?:(?:so\s+far\s+)?in|during|throughout|for)\s+(?:the\s+year\s+)?20\d\d\b(?![-–/]\d)|"
                            r"\b(?:so\s+far\s+)?(?:last|this|the\s+past|the\s+previous)\s+(?:year|month)\b", re.I)
 _SINCE_PAUSE = re.compile(r"\bsince\s+the\s+(?:ceasefire|cease-fire|truce)\b|"
-                          r"\bbefore\s+the\s+(?:current\s+|present\s+)?war\b|"
+                          r"\bbefore\s+the\s+(?:current\s+|present\s+)?war\b|\bsince\s+the\s+resumption\b|"
                           r"\b(?:resumed|restarted|renewed)\b[^.;]{0,80}\b(?:has|have)\s+since\b", re.I)
 
 
@@ -333,7 +334,10 @@ _WOUNDED_AFTER = re.compile(r"\s+(?:(?:others?|more|people|persons|individuals)\
 def _bounded_period(clause: str, surface: str) -> bool:
     """Whether a clause counts a bounded period rather than the war so far."""
     at = clause.find(surface)
-    return bool(_SINCE_PAUSE.search(clause) or (at >= 0 and _PERIOD_AFTER.search(clause, at + len(surface))))
+    if _SINCE_PAUSE.search(clause):
+        return True
+    return at >= 0 and any(not re.search(r"\bsince\b", clause[max(0, m.start() - 20):m.start()])
+                           for m in _PERIOD_AFTER.finditer(clause, at + len(surface)))  # not "since October last year"
 
 
 def _since_later_date(sentence: str) -> bool:
@@ -496,7 +500,7 @@ def _not_a_figure(text: str, q: Quantity, vocab: Vocabulary) -> bool:
         r"[\s-]*(?:year|month|week|day)-old\b", after, re.I
     ):
         return True  # an age: "a 4-year-old", "85 years old"
-    if re.search(r"\b(?:aged|age|ages of|age of)\s+$", before, re.I):
+    if re.search(r"\b(?:aged|age|ages of|age of)\s+(?:\d{1,3}\s*(?:and|to|-|–)\s*)?$", before, re.I):
         return True
     if prev_word.rstrip(".:#") in vocab.name_words or prev_word in vocab.name_words:
         return True  # "Channel 12", "Resolution 2728", "No. 10"
@@ -895,7 +899,7 @@ def _score(
 
 
 _OTHER_CLAUSE = re.compile(r"[,;]|\b(?:and|while|but|whereas)\b")
-_PARTICIPLE_PHRASE = re.compile(r"held\s+(?:by|in|on|during|from|at)\b")
+_PARTICIPLE_PHRASE = re.compile(r"(?:held|abducted|kidnapped|seized|captured)\s+(?:by|in|on|during|from|at)\b")
 _AGENT = re.compile(r"\s+(?:by|on|during|in\s+(?:the|its|their|hamas)|from)\b")
 _RELATIVE = re.compile(r"\s*(?:it|they|who|that|which|whom|hamas)\b[\w\s'’-]{0,16}$")
 _STRONG_BREAK = re.compile(r";|\bwhile\b|\bwhereas\b|,\s+but\b|\s(?:[—–]|--?)\s")
@@ -1008,6 +1012,8 @@ def _elliptic(lowered: str, rel_start: int, rel_end: int, prev_end: int, vocab: 
     if metric not in vocab.metrics:
         return False
     tail = lowered[rel_end:rel_end + 30]
+    if re.match(r"\s+(?:are|were|is|was|have|has|had|remain|remained)\b", tail):
+        return False  # "15,694 children have been killed and 17,000 are without parents"
     # The figure has a verb of its own ("and three were mistakenly killed"): no ellipsis.
     return not any(m.event_cues.search(tail) for m in vocab.metrics.values())
 

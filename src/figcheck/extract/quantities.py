@@ -116,11 +116,17 @@ def scan(text: str) -> list[Quantity]:
         [(227.0, 'spelled'), (2300000.0, 'number'), (45.0, 'range')]
     """
     out: list[Quantity] = []
-    for m in _SCAN.finditer(text):
+    pos = 0
+    while True:
+        m = _SCAN.search(text, pos)
+        if m is None:
+            return out
+        pos = m.end()
         q = _quantity(m, text)
         if q is not None:
             out.append(q)
-    return out
+            if m.group("range") is not None and q.kind != "range":
+                pos = max(q.end, m.start("r2"))  # "since Oct. 7 to 21,110": read the second number again
 
 
 def _quantity(m: re.Match[str], text: str) -> Quantity | None:
@@ -128,8 +134,8 @@ def _quantity(m: re.Match[str], text: str) -> Quantity | None:
     if m.group("range") is not None:
         first = m.group("r1") or m.group("r1b")
         a, b = _digit_value(first), _digit_value(m.group("r2"))
-        if a is None or b is None or not a < b:
-            return _single_from_range(m, text)
+        if a is None or b is None or not a < b or (b > 20 * a and not m.group("r1b")):
+            return _single_from_range(m, text)  # "since Oct. 7 to 21,110" is no range
         start = m.start("range")
         q = Quantity(start, m.end("range"), (a + b) / 2, "range", a, b)
         return _with_unit(q, text)
