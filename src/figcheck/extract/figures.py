@@ -47,7 +47,7 @@ _NP_STOP = frozenset(
     mostly many most also just only even already now then again including among across amid
     its it's also almost nearly left died reported inside outside near within along beyond behind toward
     towards throughout via upon off out up down across pronounced declared presumed feared listed counted
-    estimated expected""".split()
+    estimated expected yesterday today tonight overnight earlier later ago""".split()
 )
 _NP_MODIFIERS = frozenset({"more", "other", "additional", "further", "new", "remaining", "initial", "some"})
 _GENERIC = frozenset({"people", "persons", "person", "individuals", "those", "them", "others", "ones",
@@ -154,7 +154,8 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         antecedent = before_me[-1][1] if before_me else None
         metric, confidence = _classify(cand, lowered, rel_start, rel_end, others, prev_lowered, vocab, antecedent,
                                        cand.np_end - s_start, is_item)
-        if metric is None and cand.noun != "whom" and before_me and before_me[-1][1] \
+        if metric is None and cand.noun not in ("whom", "which") and cand.unit in ("", "person") and before_me \
+                and before_me[-1][1] \
                 and (cand.head is None or vocab.person_nouns.fullmatch(cand.head)) and _elliptic(
                 lowered, rel_start, rel_end, before_me[-1][0] - s_start, vocab, before_me[-1][1]):
             metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
@@ -240,7 +241,8 @@ def figures_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
 #: count of one strike, day or period ("30,035 killed since October; 70 killed at the aid convoy").
 _TOLL_RATIO = 10.0
 _SINCE_START = re.compile(r"\bsince\s+(?:oct(?:ober)?\.?\s+(?:7|last\s+year|2023|of\s+last\s+year)|7\s+oct(?:ober)?|"
-                          r"(?:the\s+)?(?:war|start|beginning|conflict)|the\s+hamas\s+attack)", re.I)
+                          r"(?:the\s+)?(?:war|start|beginning|conflict)|"
+                          r"(?:the\s+)?hamas['’]?s?\s+(?:attack|assault|raid|incursion))", re.I)
 
 
 _INCREMENT_BEFORE = re.compile(r"(?:\ba\s+further|\ban\s+additional)\s+$", re.I)
@@ -776,6 +778,12 @@ class _Span:
         d = _word_distance(lowered, s, e, self.start, self.np_end)
         if self.linked and e <= self.start and not re.search(r"[,;:()–—]", lowered[e:self.start]):
             return min(d, 2)  # the subject of "has reached 68,865" is as near as the number's own noun
+        if s > self.np_end and _PARTICIPLE_PHRASE.match(lowered, self.np_end + 1):
+            # "47 hostages abducted by Hamas during the attack are still in Gaza": the participle
+            # phrase describes the noun; the clause's verb is as near as if it followed the noun
+            verb = _MAIN_VERB.search(lowered, self.np_end, s)
+            if verb and not re.search(r"[,;:()–—]", lowered[self.np_end:verb.start()]):
+                return min(d, 1 + len(lowered[verb.end():s].split()))
         return d
 
 
@@ -843,7 +851,7 @@ def _score(
             if not span.own(s, e, lowered):
                 continue
             d = span.distance(lowered, s, e)
-            weight = 4.0 / (1.0 + d / 3.0) * _ownership(lowered, s, e, d, others)
+            weight = 4.0 / (1.0 + d / 3.0) * _ownership(lowered, s, e, d, others, span.start)
             if s >= span.end:
                 if _AUXILIARY.search(lowered, max(0, s - 14), s):
                     weight *= 1.3  # the figure's own verb: "81,026 people have been wounded"
@@ -882,6 +890,8 @@ def _score(
         for s, e, w in metric.against.weighted(lowered):
             if not span.own(s, e, lowered):
                 continue
+            if not lowered.startswith("since", s) and _IN_SINCE.search(lowered, max(0, s - 40), s):
+                continue  # "since Hamas' attack on Israel": when the count began, not what it counts
             d = span.distance(lowered, s, e)
             penalty += w * 2.0 / (1.0 + d / 4.0) * _ownership(lowered, s, e, d, others) * _reach(lowered, s, e, span)
         if is_item and not framed_by_sentence:
@@ -898,7 +908,10 @@ def _score(
     return max(score, 0.0)
 
 
+_IN_SINCE = re.compile(r"\bsince\s+(?:[\w'’.-]+\s+){0,4}$")
+_COORDINATED = re.compile(r"\s*,?\s*(?:and|or)\s+")
 _OTHER_CLAUSE = re.compile(r"[,;]|\b(?:and|while|but|whereas)\b")
+_MAIN_VERB = re.compile(r"\b(?:are|were|is|was|remain|remains|remained|have|has|had)\b")
 _PARTICIPLE_PHRASE = re.compile(r"(?:held|abducted|kidnapped|seized|captured)\s+(?:by|in|on|during|from|at)\b")
 _AGENT = re.compile(r"\s+(?:by|on|during|in\s+(?:the|its|their|hamas)|from)\b")
 _RELATIVE = re.compile(r"\s*(?:it|they|who|that|which|whom|hamas)\b[\w\s'’-]{0,16}$")
@@ -911,7 +924,7 @@ def _reach(lowered: str, s: int, e: int, span: _Span) -> float:
     return 0.3 if _STRONG_BREAK.search(gap) else 1.0
 
 
-def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int, bool]]) -> float:
+def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int, bool]], at: int = -1) -> float:
     """How much a cue at distance ``d`` belongs to this figure rather than another one.
 
     A cue right next to another number ("troops have rescued three") is that number's; one that
@@ -921,6 +934,8 @@ def _ownership(lowered: str, s: int, e: int, d: int, others: list[tuple[int, int
     for o_s, o_e, related in others:
         if related and o_e <= s:
             continue  # the verb after a shared noun phrase
+        if e <= o_s and o_e <= at and _COORDINATED.fullmatch(lowered, o_e, at):
+            continue  # "freeing 21 hostages and over 730 prisoners": the verb governs both objects
         dist = _word_distance(lowered, s, e, o_s, o_e)
         if best is None or dist < best[0]:
             best = (dist, o_s, o_e)
