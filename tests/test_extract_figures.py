@@ -399,3 +399,40 @@ def test_a_lost_space_after_a_full_stop_still_ends_the_sentence():
     assert rows["more than 4,600"]["metric"] == "deaths.children"
     assert rows["12"]["metric"] == "incident.deaths"
     assert rows["more than 4,600"]["sentence"].startswith("In Gaza")
+
+
+def test_what_a_toll_is_not_and_where_its_verb_is():
+    # Each sentence is its own report: the report-wide incident rules must not mix their stories.
+    reports = [
+        "In its latest update, the Health Ministry said the death toll since Oct. 7 had risen to 21,110.",
+        "The six men killed were between the ages of 16 and 29.",
+        "Gaza's government says 15,694 children have been killed and 17,000 are without parents.",
+        "Israel's onslaught has killed more than 42,600 people and injured 99,800 others since October last year.",
+        "The Israeli government maintains that 47 hostages abducted by Hamas during the October 7 "
+        "attack are still in Gaza.",
+        "Five swaps have taken place since the ceasefire began last month, freeing 21 hostages and over "
+        "730 Palestinian prisoners.",
+        "The number of journalists killed in Gaza rose to 231 yesterday.",
+        "The ministry said 126 Palestinians have died from malnutrition-related conditions since August 22.",
+        "Lebanon's Health Ministry said 3,481 people have been killed and 14,786 injured in Israeli strikes.",
+        "Hamas has committed to releasing 33 hostages in exchange for nearly 2,000 Palestinian prisoners.",
+        "Two IDF soldiers were killed in southern Gaza, bringing the ground operation's death toll to 229.",
+        "The army said 11 soldiers were injured in ground fighting in the last 24 hours.",
+    ]
+    rows = {}
+    for report in reports:
+        rows.update(by_surface(figures(report, published="2025-07-23")))
+    assert rows["21,110"]["metric"] == "deaths.gaza" and "7 to 21,110" not in rows  # no range from a date
+    assert "29" not in rows or rows["29"]["metric"] is None  # an age
+    assert rows["17,000"]["metric"] is None  # its own verb: no ellipsis of "killed"
+    assert rows["more than 42,600"]["metric"] == "deaths.gaza"  # "since October last year" is the war
+    assert rows["99,800"]["metric"] == "injured.gaza"
+    assert rows["47"]["metric"] == "hostages.held"  # the verb after the participle phrase
+    assert rows["over 730"]["metric"] == "prisoners.released"  # "freeing" governs both objects
+    assert rows["231"]["metric"] == "deaths.journalists"
+    assert rows["126"]["metric"] is None  # hunger deaths are no strike's and no war toll's (GUIDELINES)
+    assert rows["3,481"]["metric"] is None or not rows["3,481"]["metric"].endswith("gaza")
+    assert rows["14,786"]["metric"] != "injured.israel"
+    assert rows["33"]["modality"] == "proposal" and rows["nearly 2,000"]["modality"] == "proposal"
+    assert rows["229"]["metric"] == "deaths.soldiers"  # the toll of what the two killed were
+    assert rows["11"]["metric"] is None  # soldiers' injuries (GUIDELINES)

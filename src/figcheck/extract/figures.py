@@ -156,7 +156,7 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
                                        cand.np_end - s_start, is_item)
         if metric is None and cand.noun not in ("whom", "which") and cand.unit in ("", "person") and before_me \
                 and before_me[-1][1] \
-                and (cand.head is None or vocab.person_nouns.fullmatch(cand.head)) and _elliptic(
+                and (cand.head is None or cand.head == _previous_head(candidates, i, s_start)) and _elliptic(
                 lowered, rel_start, rel_end, before_me[-1][0] - s_start, vocab, before_me[-1][1]):
             metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
         if metric is not None and _in_breakdown(text, candidates, i, s_start):
@@ -177,6 +177,11 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
             metric, confidence = None, 0.6  # "40 killed in the strike, fourteen were children": a part of one incident
         if before_me and _BRINGING.search(text, max(s_start, cand.start - 80), cand.start):
             earlier = next((m for _e, m in reversed(before_me) if m is not None), None)
+            if earlier is not None and vocab.metrics[earlier].behaviour == "incident":
+                # "Two IDF soldiers killed, bringing the toll to 229": the toll of what they are
+                head = next((c.head for c in reversed(candidates[:i]) if c.start >= s_start and c.head), None)
+                earlier = next((m.id for m in vocab.metrics.values() if m.incident == earlier and not m.generic
+                                and head and m.subject.fullmatch(head)), None)
             if earlier is not None and vocab.metrics[earlier].behaviour != "incident":
                 metric = earlier  # "another five UNRWA staff were killed, bringing the toll to 284"
         counterpart = vocab.metrics[metric].incident if metric is not None else None
@@ -258,8 +263,8 @@ _TOLL_WORDS = re.compile(r"\b(?:toll|total|overall|in all|cumulative)\b")
 _INCREMENT_NOUN = re.compile(r"(?:additional|more|further|new)\b", re.I)
 
 
-_BRINGING = re.compile(r"\b(?:bringing|taking|raising|pushing|lifting)\s+(?:the\s+|its\s+)?(?:overall\s+|total\s+|"
-                       r"death\s+)*(?:toll|total|number)\b[^.;,]{0,40}?\bto\s+(?:about\s+|more\s+than\s+|over\s+|"
+_BRINGING = re.compile(r"\b(?:bringing|taking|raising|pushing|lifting)\s+(?:the\s+|its\s+)?(?:[\w'’-]+\s+){0,3}?"
+                       r"(?:toll|total|number)\b[^.;,]{0,40}?\bto\s+(?:about\s+|more\s+than\s+|over\s+|"
                        r"nearly\s+|at\s+least\s+|some\s+|almost\s+)?$", re.I)
 _RATE_AFTER = re.compile(r"[^.;:]{0,60}?(?:\b(?:killed|dying|die|dies|died|injured|wounded|arrested|detained|"
                          r"displaced)\s+"
@@ -322,9 +327,14 @@ _CLAUSE_SPLIT = re.compile(r";|,\s+(?:bringing|taking|raising|pushing|while|wher
 
 #: A period that is not the war so far: "killed in 2024", "last year", "before the current war",
 #: "since the ceasefire". Read after the figure, within its clause.
-_PERIOD_AFTER = re.compile(r"\b(?:(?:so\s+far\s+)?in|during|throughout|for)\s+(?:the\s+year\s+)?20\d\d\b(?![-–/]\d)|"
+_PERIOD_AFTER = re.compile(r"\b(?:(?:so\s+far\s+)?in|during|throughout|for)\s+(?:the\s+year\s+)?"
+                           r"20\d\d\b(?![-–/]\d)|"
                            r"\b(?:so\s+far\s+)?(?:last|this|the\s+past|the\s+previous)\s+(?:year|month)\b", re.I)
-_SINCE_PAUSE = re.compile(r"\bsince\s+the\s+(?:ceasefire|cease-fire|truce)\b|"
+_SINCE_PAUSE = re.compile(r"\bsince\s+(?:the\s+)?(?:signing\s+(?:of\s+)?(?:the\s+|a\s+)?)?"
+                          r"(?:ceasefire|cease-fire|truce)\b|"
+                          r"\bduring\s+the\s+(?:\w+\s+)?(?:truce|ceasefire|cease-fire)\b|"
+                          r"\b(?:following|after)\s+the\s+(?:[\w-]+\s+){0,2}(?:end|collapse|breakdown)\s+of\s+(?:a|the)\s+"
+                          r"(?:ceasefire|cease-fire|truce)\b|"
                           r"\bbefore\s+the\s+(?:current\s+|present\s+)?war\b|\bsince\s+the\s+resumption\b|"
                           r"\b(?:resumed|restarted|renewed)\b[^.;]{0,80}\b(?:has|have)\s+since\b", re.I)
 
@@ -342,10 +352,17 @@ def _bounded_period(clause: str, surface: str) -> bool:
                            for m in _PERIOD_AFTER.finditer(clause, at + len(surface)))  # not "since October last year"
 
 
+_SINCE_EVENT_ON = re.compile(r"\bsince\s+(?:the\s+)?[^.;,]{0,60}?\bon\s+(?:\d{1,2}\s+(" + _MONTH_NAMES + r")|("
+                             + _MONTH_NAMES + r")\.?\s+\d{1,2}\b)", re.I)
+
+
 def _since_later_date(sentence: str) -> bool:
     for m in _SINCE_DATE.finditer(sentence):
         month = (m.group(2) or m.group(3)).lower()
         if not month.startswith("oct"):  # "since October 27" (the ground operation) still counts the war
+            return True
+    for m in _SINCE_EVENT_ON.finditer(sentence):  # "since the foundation started distributions on May 27"
+        if not (m.group(1) or m.group(2)).lower().startswith("oct"):
             return True
     return bool(_SINCE_RESUMED.search(sentence) or _SINCE_RECENT.search(sentence))
 
@@ -1013,6 +1030,11 @@ def _part_of_named_whole(text: str, candidates: list[_Candidate], i: int, s_star
                for c in candidates[:i] if c.start >= s_start)
 
 
+def _previous_head(candidates: list[_Candidate], i: int, s_start: int) -> str | None:
+    """The head noun of the figure before candidate ``i`` in its sentence."""
+    return candidates[i - 1].head if i > 0 and candidates[i - 1].start >= s_start else None
+
+
 def _elliptic(lowered: str, rel_start: int, rel_end: int, prev_end: int, vocab: Vocabulary, metric: str) -> bool:
     """Whether a figure with no metric of its own continues the previous one by ellipsis.
 
@@ -1071,7 +1093,7 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
     found.sort()
     modality = found[0][2]
     if modality in ("proposal", "demand") and (_DONE.match(lowered, rel_end) or _DONE_BEFORE.search(
-            lowered, max(0, rel_start - 160), rel_start)):
+            lowered, max(0, rel_start - 160), rel_start) or _DID.search(lowered, max(0, rel_start - 40), rel_start)):
         # "Under the first phase, 19 hostages have been released so far": what a deal did is a fact.
         return "asserted"
     if modality in ("belief", "estimate", "hypothetical") and re.search(
@@ -1086,6 +1108,12 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
 _DONE = re.compile(r"(?:\s+[\w'’-]+){0,3}?\s+(?:(?:have|has|had)\s+(?:already\s+)?been|were|was)\s+"
                    r"(?:released|freed|returned|"
                    r"handed\s+over|exchanged|set\s+free)\b(?!\s+(?:if|under|when|once))", re.I)
+
+
+#: A past verb right before the figure: "Hamas recently released 105 hostages as part of a deal".
+_DID = re.compile(r"(?<!\bto\s)(?<!\bbe\s)(?<!\bbeen\s)\b(?:has\s+|have\s+|had\s+)?"
+                  r"(?:already\s+|recently\s+|so\s+far\s+)?"
+                  r"(?:released|freed|returned|handed\s+over)\s+(?:the\s+|another\s+|all\s+)?$")
 
 
 #: ... and what it was exchanged for: "19 hostages have been released so far in exchange for more than 1,100".
