@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from figcheck.errors import RuleError
+from figcheck.extract.model import MODEL_FILE, load_model
 
 BEHAVIOURS = ("stock", "cumulative", "event_total", "incident")
 METRIC_ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -199,6 +200,7 @@ class Vocabulary:
     events: dict[str, Event]
     digest: str
     series_of: dict[str, str] = field(default_factory=dict)
+    model: Any = None  # figcheck.extract.model.MetricModel, from metric_model.json when the folder has one
 
     def metric_ids(self) -> list[str]:
         """Metric ids in file order."""
@@ -219,7 +221,7 @@ def load_vocabulary(rules_dir: str | os.PathLike[str] | None = None) -> Vocabula
         RuleError: a file is missing, is not valid YAML, or has a key of the wrong kind.
     """
     root = Path(rules_dir) if rules_dir is not None else default_rules_dir()
-    stamps = tuple(_stamp(root / name) for name in VOCAB_FILES)
+    stamps = tuple(_stamp(root / name) for name in (*VOCAB_FILES, MODEL_FILE))
     return _load_cached(str(root.resolve()), stamps)
 
 
@@ -259,6 +261,12 @@ def _load_cached(root_str: str, _stamps: tuple[tuple[str, int, int], ...]) -> Vo
                             f"names event {metric.event!r}, which lexicon.yaml does not define",
                             f"use one of {', '.join(events) or '(none defined)'}")
     claimants = _claimants(lex_path, lex.get("claimants", []))
+    model = None
+    model_path = root / MODEL_FILE
+    if model_path.is_file():
+        raw = _read(model_path)
+        digest.update(MODEL_FILE.encode() + b"\0" + raw + b"\0")
+        model = load_model(model_path, raw)
     return Vocabulary(
         root=root,
         metrics=metrics,
@@ -273,6 +281,7 @@ def _load_cached(root_str: str, _stamps: tuple[tuple[str, int, int], ...]) -> Vo
         events=events,
         digest=digest.hexdigest(),
         series_of={c.name: c.series for c in claimants},
+        model=model,
     )
 
 

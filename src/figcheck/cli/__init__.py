@@ -7,6 +7,7 @@ from figcheck.cli import (  # noqa: F401  (each module registers its commands)
     check_cmd,
     eval_cmd,
     extract_cmd,
+    model_cmd,
     report_cmd,
     rules_cmd,
 )

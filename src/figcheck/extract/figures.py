@@ -20,7 +20,7 @@ from figcheck.text import TextIndex
 from figcheck.vocab import Metric, Vocabulary
 
 #: Bump when extraction output changes for the same input (it keys the cache).
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 _MONTH_WORD = re.compile(
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
@@ -81,6 +81,8 @@ _SOURCE_COUNT = re.compile(r"\b(?:according\s+to|citing|told|sources?|officials?
 _ASIDE = re.compile(r"\s(?:--?|[—–])\s[^—–;]{1,100}?\s(?:--?|[—–])\s|\s\([^()]{1,100}\)")
 _CONJUNCTION = re.compile(r",?\s\band\b|,")
 _MODALITY_PRIORITY = ("proposal", "demand", "hypothetical", "belief", "estimate", "negated")
+#: The confidence of a metric read from a fallback noun alone ("the 240 or so hostages").
+_FALLBACK_CONFIDENCE = 0.55
 #: A metric needs at least this score; below it the figure keeps an empty metric.
 _MIN_SCORE = 2.75
 
@@ -137,6 +139,7 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         members.setdefault(span, []).append(i)
     frames: dict[tuple[int, int], tuple[str, str, bool]] = {}
     metrics_so_far: dict[int, list[tuple[int, str | None]]] = {}  # sentence start -> (figure end, metric)
+    locked: set[int] = set()  # figures whose metric the sentence's structure decides: not the model's to change
     for i, cand in enumerate(candidates):
         s_start, s_end = spans[i]
         sentence = text[s_start:s_end]
@@ -159,6 +162,9 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
                 and (cand.head is None or cand.head == _previous_head(candidates, i, s_start)) and _elliptic(
                 lowered, rel_start, rel_end, before_me[-1][0] - s_start, vocab, before_me[-1][1]):
             metric, confidence = before_me[-1][1], 0.6  # "105 were freed ... and four in the weeks before"
+        if confidence == _FALLBACK_CONFIDENCE:
+            locked.add(i)  # "the 240 or so hostages": a reading the metric model has no cue for
+        read = metric
         if metric is not None and _in_breakdown(text, candidates, i, s_start):
             whole = vocab.metrics[metric].part_of
             total = before_me[0][1] if before_me else None  # the sentence's first figure: the total broken down
@@ -175,7 +181,10 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         if metric is not None and before_me and before_me[0][1] is not None \
                 and vocab.metrics[before_me[0][1]].behaviour == "incident" and _is_part(text, cand, s_start):
             metric, confidence = None, 0.6  # "40 killed in the strike, fourteen were children": a part of one incident
+        if read is not None and metric is None:
+            locked.add(i)  # a part of a total the sentence breaks down: settled by the structure, not the words
         if before_me and _BRINGING.search(text, max(s_start, cand.start - 80), cand.start):
+            locked.add(i)
             earlier = next((m for _e, m in reversed(before_me) if m is not None), None)
             if earlier is not None and vocab.metrics[earlier].behaviour == "incident":
                 # "Two IDF soldiers killed, bringing the toll to 229": the toll of what they are
@@ -225,8 +234,78 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
             "sentence": " ".join(sentence.split()),
             "confidence": round(confidence, 3),
         })
-    _incidents_in_context(rows, vocab)
+    locked |= _incidents_in_context(rows, vocab)
+    if vocab.model is not None and rows:
+        features = figure_features(text, index, candidates, rows, vocab)
+        for i, (row, cand, feats) in enumerate(zip(rows, candidates, features, strict=True)):
+            if i in locked:
+                continue
+            metric, probability = vocab.model.predict(feats)
+            if (row["metric"] is not None and row["metric"] not in vocab.model.classes) or (
+                    metric is not None and metric not in vocab.metrics):
+                continue  # a metric the model does not know is the rules' to give
+            row["confidence"] = round(probability, 3)
+            if metric == row["metric"]:
+                continue
+            row["metric"] = metric
+            m = vocab.metrics.get(metric) if metric else None
+            s_start, s_end = index.sentence_span(cand.q.start)
+            row["as_of"], row["as_of_basis"] = as_of(text[s_start:s_end], cand.start - s_start, cand.end - s_start,
+                                                     doc.published, m.behaviour if m else None,
+                                                     m.event if m else None, vocab)
+            row["unit"] = cand.unit or (m.unit if m else "") or ("person" if _is_person(cand, vocab) else "")
     return rows
+
+
+_FEATURE_WORD = re.compile(r"[a-z][a-z'-]+")
+
+
+def figure_features(text: str, index: TextIndex, candidates: list[_Candidate], rows: list[dict[str, Any]],
+                    vocab: Vocabulary) -> list[dict[str, float]]:
+    """What the metric model reads about each figure the rules produced.
+
+    The rules' score for every metric, the rules' choice and confidence, the three and six words
+    on either side of the number, the words of its sentence and of the sentence before, its head
+    noun, qualifier, modality, order of magnitude and unit.
+    """
+    out = []
+    for cand, row in zip(candidates, rows, strict=True):
+        s_start, s_end = index.sentence_span(cand.q.start)
+        lowered = _lower(text[s_start:s_end])
+        context, is_item = _context(index, text, s_start)
+        prev = _lower(context)
+        others = [(c.start - s_start, max(c.end, c.np_end) - s_start, c.q.start == cand.via or c.via == cand.q.start)
+                  for c in candidates if c is not cand and s_start <= c.start < s_end]
+        span = _Span(cand.start - s_start, cand.end - s_start, max(cand.end - s_start, cand.np_end - s_start),
+                     cand.role)
+        person = bool(cand.head and vocab.person_nouns.fullmatch(cand.head))
+        f: dict[str, float] = {}
+        for metric in vocab.metrics.values():
+            score = _score(metric, cand.head, cand.noun.lower(), lowered, span, others, prev, None, cand.value,
+                           person, is_item, False)
+            if score > 0:
+                f["score:" + metric.id] = min(score, 10.0) / 5.0
+        f["rule:" + str(row["metric"])] = 1.0
+        f["conf"] = float(row["confidence"])
+        left = _FEATURE_WORD.findall(lowered[:cand.start - s_start])[-6:]
+        right = _FEATURE_WORD.findall(lowered[cand.end - s_start:])[:6]
+        for i, w in enumerate(reversed(left)):
+            f["L:" + w] = f.get("L:" + w, 0.0) + (1.0 if i < 3 else 0.5)
+        for i, w in enumerate(right):
+            f["R:" + w] = f.get("R:" + w, 0.0) + (1.0 if i < 3 else 0.5)
+        words = set(_FEATURE_WORD.findall(lowered))
+        for w in sorted(words):
+            f["S:" + w] = 1.0
+        for w in sorted(set(_FEATURE_WORD.findall(prev)) - words):
+            f["P:" + w] = 0.5
+        f["H:" + str(cand.head)] = 1.0
+        f["Q:" + row["qualifier"]] = 1.0
+        f["M:" + row["modality"]] = 1.0
+        f[f"V:{int(math.log10(max(row['value'], 1.0)))}"] = 1.0
+        f["unit:" + str(row["unit"])] = 1.0
+        f["item"] = 1.0 if is_item else 0.0
+        out.append(f)
+    return out
 
 
 def figures_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
@@ -367,7 +446,7 @@ def _since_later_date(sentence: str) -> bool:
     return bool(_SINCE_RESUMED.search(sentence) or _SINCE_RECENT.search(sentence))
 
 
-def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None:
+def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> set[int]:
     """Read a toll's figure as an incident when its context says it counts one period.
 
     Five signs, each within one document: the report gives the running toll (one number, perhaps
@@ -377,9 +456,13 @@ def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None
     another figure of the same sentence counts an incident and this one is of its size ("404
     killed, 562 injured" beside the day's toll); or the same number was read as an incident
     elsewhere in the report (the headline's "400 killed").
+
+    Returns the positions of the figures read as incidents because their clause names a bounded
+    period (the convention tests/gold/GUIDELINES.md settles), which the metric model must not undo.
     """
     pairs = {m.id: m.incident for m in vocab.metrics.values() if m.incident and m.incident in vocab.metrics}
     incidents = set(pairs.values())
+    periods: set[int] = set()
     by_sentence: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_sentence.setdefault(row["sentence"], []).append(row)
@@ -418,8 +501,10 @@ def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None
             clause = _clause(sentence, row["surface"])
             if _SINCE_START.search(clause) or _BRINGING.search(sentence[:max(0, sentence.find(row["surface"]))]):
                 continue
-            if _since_later_date(clause) or _bounded_period(clause, row["surface"]) or (
-                    not _SINCE_START.search(sentence) and peak and row["value"] <= _TOLL_RATIO * peak):
+            if _since_later_date(clause) or _bounded_period(clause, row["surface"]):
+                convert(row)
+                periods.add(id(row))
+            elif not _SINCE_START.search(sentence) and peak and row["value"] <= _TOLL_RATIO * peak:
                 convert(row)
     # "two soldiers were killed and seven others wounded": the wounded of the same incident
     injured = {pairs[m] for m in pairs if m.startswith("injured.")}
@@ -434,6 +519,7 @@ def _incidents_in_context(rows: list[dict[str, Any]], vocab: Vocabulary) -> None
                 if row["metric"] is None and row["unit"] in ("person", "") and at >= 0 \
                         and _WOUNDED_AFTER.match(sentence, at + len(row["surface"])):
                     row["metric"], row["confidence"] = incident_injured, 0.6
+    return {i for i, row in enumerate(rows) if id(row) in periods}
 
 
 def extract_documents(docs: Iterable[Document], vocab: Vocabulary) -> Iterator[dict[str, Any]]:
@@ -743,7 +829,7 @@ def _classify(
                 and cand.value >= _FALLBACK_MIN:
             for metric in vocab.metrics.values():
                 if metric.fallback.fullmatch(head):
-                    return metric.id, 0.55  # "the 240 or so hostages": those still held
+                    return metric.id, _FALLBACK_CONFIDENCE  # "the 240 or so hostages": those still held
         return None, 0.8 if head is None else 0.7
     scores.sort(reverse=True)
     if scores[0][0] < _MIN_SCORE:
@@ -1212,4 +1298,5 @@ def _context(index: TextIndex, text: str, s_start: int) -> tuple[str, bool]:
     return " ".join([*reversed(parents), prev]), True
 
 
-__all__ = ["EXTRACTOR_VERSION", "MONTH_DAY_RE", "extract_document", "extract_documents", "figures_frame"]
+__all__ = ["EXTRACTOR_VERSION", "MONTH_DAY_RE", "extract_document", "extract_documents", "figure_features",
+           "figures_frame"]

@@ -1,0 +1,65 @@
+"""Training examples for the metric model: every figure the rules extract, labelled from gold."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from figcheck.corpus import documents_from_frame, load
+from figcheck.evaluate import GoldFigure, doc_key, load_gold
+from figcheck.extract.figures import _candidates, extract_document, figure_features
+from figcheck.extract.model import NONE
+from figcheck.extract.quantities import scan
+from figcheck.models import Problem
+from figcheck.text import TextIndex
+from figcheck.vocab import Vocabulary
+
+#: Values match within this share, as `figcheck eval` matches them.
+_TOLERANCE = 0.005
+
+
+def training_examples(sets: Sequence[tuple[str | os.PathLike[str], str | os.PathLike[str]]],
+                      vocab: Vocabulary) -> tuple[list[tuple[dict[str, float], str]], list[Problem]]:
+    """(features, label) for every figure the rules extract from each (gold folder, corpus) pair.
+
+    The rules run without any model, so the model learns to correct them. A figure's label is
+    the metric of the gold figure whose words contain it and whose value it has (any modality: the
+    metric of a proposal is still its metric), else `NONE`. Documents without a gold file are
+    skipped.
+    """
+    rules_only = dataclasses.replace(vocab, model=None)
+    examples: list[tuple[dict[str, float], str]] = []
+    problems: list[Problem] = []
+    for gold_dir, corpus in sets:
+        gold, gold_problems = load_gold(gold_dir)
+        problems += gold_problems
+        docs, load_problems = load([corpus])
+        problems += load_problems
+        for doc in documents_from_frame(docs):
+            items = gold.get(doc_key(doc.doc_id))
+            if items is None or not doc.text:
+                continue
+            rows = extract_document(doc, rules_only)
+            cands = list(_candidates(doc.text, scan(doc.text), rules_only))
+            feats = figure_features(doc.text, TextIndex(doc.text), cands, rows, rules_only)
+            examples += [(f, label_of(row, items)) for row, f in zip(rows, feats, strict=True)]
+    return examples, problems
+
+
+def label_of(row: dict[str, Any], gold: list[GoldFigure]) -> str:
+    """The gold metric of an extracted figure: same value, and its words inside the gold's words."""
+    def close(g: GoldFigure) -> bool:
+        return bool(abs(float(row["value"]) - g.value) <= _TOLERANCE * max(abs(g.value), 1e-9))
+    for g in gold:
+        if close(g) and g.surface and row["surface"] in g.surface:
+            return g.metric
+    last = row["surface"].split()[-1] if row["surface"].split() else row["surface"]
+    for g in gold:
+        if close(g) and g.surface and last in g.surface:
+            return g.metric
+    return NONE
+
+
+__all__ = ["label_of", "training_examples"]
