@@ -43,6 +43,8 @@ def test_predict_is_a_softmax_over_named_features():
     assert label == "hostages.held" and p == pytest.approx(1 / (1 + 2.718281828459045 ** -2), rel=1e-6)
     label, p = model.predict({"S:trucks": 1.0})
     assert label is None and p > 0.9  # NONE is "no metric"
+    cautious = MetricModel(model.classes, model.intercept, model.weights, min_probability=0.9)
+    assert cautious.predict({"S:hostages": 1.0})[0] is None  # 0.73 < 0.9: too unsure to name a metric
 
 
 @pytest.mark.parametrize(("content", "key"), [
@@ -51,6 +53,8 @@ def test_predict_is_a_softmax_over_named_features():
     (b'{"format": 1, "classes": ["NONE", "deaths.gaza"], "intercept": [0.0], "weights": {}}', "intercept"),
     (b'{"format": 1, "classes": ["NONE", "deaths.gaza"], "intercept": [0, 0], "weights": {"S:x": [1, "a"]}}',
      "weights.S:x"),
+    (b'{"format": 1, "classes": ["NONE", "deaths.gaza"], "intercept": [0, 0], "weights": {}, "min_probability": 1.5}',
+     "min_probability"),
 ])
 def test_a_broken_model_file_names_the_file_and_the_key(content, key):
     with pytest.raises(RuleError) as err:

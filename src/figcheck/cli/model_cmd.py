@@ -29,6 +29,9 @@ def train(
     rules: Annotated[Path | None, typer.Option("--rules", help="Rules folder whose cues the model reads "
                                                "(default: the shipped rules).", show_default=False)] = None,
     c: Annotated[float, typer.Option("--c", help="Inverse strength of the L2 penalty.")] = 1.0,
+    min_probability: Annotated[float, typer.Option(
+        "--min-probability", help="A metric the model gives less than this probability becomes no metric "
+                                  "(trades recall for precision).")] = 0.45,
 ) -> None:
     """Train the metric model on gold annotations and write it as JSON.
 
@@ -46,6 +49,8 @@ def train(
         fail(f"{len(gold)} --gold folders but {len(corpus)} --corpus paths: give them in pairs")
     if c <= 0:
         fail(f"--c must be positive, not {c}")
+    if not 0.0 <= min_probability < 1.0:
+        fail(f"--min-probability must be in [0, 1), not {min_probability}")
     try:
         vocab = load_vocabulary(rules)
         examples, problems = training_examples(list(zip(gold, corpus, strict=True)), vocab)
@@ -53,7 +58,7 @@ def train(
         if not examples:
             fail("no figure to learn from: no document of the corpus has a gold file")
         about = f"trained on {len(examples)} figures from {len(gold)} gold folder(s), C={c}"
-        model = train_model(examples, c=c, about=about)
+        model = train_model(examples, c=c, about=about, min_probability=min_probability)
         write_model(model, out)
     except FigcheckError as exc:
         fail(str(exc), exc.exit_code)

@@ -35,6 +35,8 @@ class MetricModel:
     intercept: tuple[float, ...]
     weights: Mapping[str, tuple[float, ...]]
     about: str = ""
+    #: A metric less likely than this is no metric: the figure keeps an empty one.
+    min_probability: float = 0.0
 
     def predict(self, features: Mapping[str, float]) -> tuple[str | None, float]:
         """The most likely metric (None for no metric) and its probability."""
@@ -50,12 +52,16 @@ class MetricModel:
         exp = [math.exp(v - top) for v in z]
         best = max(range(len(z)), key=lambda k: (z[k], -k))
         label = self.classes[best]
-        return (None if label == NONE else label), exp[best] / sum(exp)
+        probability = exp[best] / sum(exp)
+        if label == NONE or probability < self.min_probability:
+            return None, probability
+        return label, probability
 
     def as_json(self) -> dict[str, Any]:
         """The JSON form that `load_model` reads."""
         return {"format": MODEL_FORMAT, "about": self.about, "classes": list(self.classes),
-                "intercept": list(self.intercept), "weights": {k: list(v) for k, v in sorted(self.weights.items())}}
+                "intercept": list(self.intercept), "min_probability": self.min_probability,
+                "weights": {k: list(v) for k, v in sorted(self.weights.items())}}
 
 
 def load_model(path: Path, raw: bytes) -> MetricModel:
@@ -83,8 +89,12 @@ def load_model(path: Path, raw: bytes) -> MetricModel:
     for name, w in weights.items():
         if not _floats(w, n):
             raise RuleError(where, f"weights.{name}", f"must be a list of {n} numbers", "retrain the model")
+    threshold = doc.get("min_probability", 0.0)
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0.0 <= threshold < 1.0:
+        raise RuleError(where, "min_probability", f"is {threshold!r}, not a number in [0, 1)", "retrain the model")
     return MetricModel(tuple(classes), tuple(float(v) for v in intercept),
-                       {k: tuple(float(x) for x in v) for k, v in weights.items()}, str(doc.get("about", "")))
+                       {k: tuple(float(x) for x in v) for k, v in weights.items()}, str(doc.get("about", "")),
+                       float(threshold))
 
 
 def _floats(value: Any, n: int) -> bool:
@@ -93,7 +103,7 @@ def _floats(value: Any, n: int) -> bool:
 
 
 def train_model(examples: Iterable[tuple[Mapping[str, float], str]], *, c: float = 1.0, min_weight: float = 0.02,
-                about: str = "") -> MetricModel:
+                about: str = "", min_probability: float = 0.0) -> MetricModel:
     """Fit the model on (features, label) pairs; labels are metric ids or `NONE`.
 
     Requires scikit-learn (``pip install 'figcheck[train]'``). Weights smaller than
@@ -126,7 +136,7 @@ def train_model(examples: Iterable[tuple[Mapping[str, float], str]], *, c: float
         column = [float(coef[k][j]) for k in range(len(classes))]
         if max(abs(v) for v in column) >= min_weight:
             weights[str(name)] = tuple(round(v, 5) for v in column)
-    return MetricModel(tuple(classes), tuple(round(float(v), 5) for v in intercept), weights, about)
+    return MetricModel(tuple(classes), tuple(round(float(v), 5) for v in intercept), weights, about, min_probability)
 
 
 def write_model(model: MetricModel, path: Path) -> None:
