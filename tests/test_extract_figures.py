@@ -440,3 +440,14 @@ def test_what_a_toll_is_not_and_where_its_verb_is():
     assert rows["33"]["modality"] == "proposal" and rows["nearly 2,000"]["modality"] == "proposal"
     assert rows["229"]["metric"] == "deaths.soldiers"  # the toll of what the two killed were
     assert rows["11"]["metric"] is None  # soldiers' injuries (GUIDELINES)
+
+
+def test_parts_named_by_a_copula_and_a_period_since_then():
+    rows = by_surface(figures(
+        "The ministry said 4,707 of the dead were children and minors and that 3,155 were women. "
+        "The total number of Gaza residents killed in the conflict has reached 65,382. "
+        "The Israeli army resumed its attacks on Gaza on March 18, killing 11,828 and injuring 50,326 since then.",
+        published="2025-09-20"))
+    assert rows["4,707"]["metric"] == "deaths.children"
+    assert rows["65,382"]["metric"] == "deaths.gaza"
+    assert rows["11,828"]["metric"] == "incident.deaths" and rows["50,326"]["metric"] == "incident.injured"

@@ -20,7 +20,7 @@ from figcheck.text import TextIndex
 from figcheck.vocab import Metric, Vocabulary
 
 #: Bump when extraction output changes for the same input (it keys the cache).
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 
 _MONTH_WORD = re.compile(
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
@@ -415,7 +415,8 @@ _SINCE_PAUSE = re.compile(r"\bsince\s+(?:the\s+)?(?:signing\s+(?:of\s+)?(?:the\s
                           r"\b(?:following|after)\s+the\s+(?:[\w-]+\s+){0,2}(?:end|collapse|breakdown)\s+of\s+(?:a|the)\s+"
                           r"(?:ceasefire|cease-fire|truce)\b|"
                           r"\bbefore\s+the\s+(?:current\s+|present\s+)?war\b|\bsince\s+the\s+resumption\b|"
-                          r"\b(?:resumed|restarted|renewed)\b[^.;]{0,80}\b(?:has|have)\s+since\b", re.I)
+                          r"\b(?:resumed|restarted|renewed)\b[^.;]{0,80}\b(?:(?:has|have)\s+since|since\s+then)\b",
+                          re.I)
 
 
 _WOUNDED_AFTER = re.compile(r"\s+(?:(?:others?|more|people|persons|individuals)\s+)?(?:(?:were|have\s+been|had\s+been|"
@@ -680,9 +681,13 @@ def _noun_after(text: str, pos: int, quantities: list[Quantity], vocab: Vocabula
     The head is None when the noun is elided or generic ("people", "those").
     """
     window = text[pos:pos + 80].split("\n", 1)[0]
-    copula = re.match(r"\s+(?:are|were|was|is)\s+([a-z][\w-]*)\b(?=\s*(?:[.,;)]|$))", window)
+    copula = re.match(r"\s+(?:are|were|was|is)\s+([a-z][\w-]*)\b(?=\s*(?:[.,;)]|and\b|$))", window)
     if copula and _PART_LEAD.search(text[max(0, pos - 100):pos]) and vocab.person_nouns.fullmatch(copula.group(1)):
         return copula.group(1), copula.group(1).lower(), pos + copula.end()  # "of which 4,237 are children"
+    of_dead = re.match(r"\s+of\s+(?:the|those)\s+(?:dead|killed|victims)\s+(?:are|were|was|is)\s+([a-z][\w-]*)\b",
+                       window)
+    if of_dead and vocab.person_nouns.fullmatch(of_dead.group(1)):
+        return of_dead.group(1), of_dead.group(1).lower(), pos + of_dead.end()  # "4,707 of the dead were children"
     pronoun = re.match(r"\s+(?:of\s+)?(whom|them|those|which)\b", window)
     if pronoun:
         return pronoun.group(1), None, pos + pronoun.end()
