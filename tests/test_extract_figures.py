@@ -451,3 +451,11 @@ def test_parts_named_by_a_copula_and_a_period_since_then():
     assert rows["4,707"]["metric"] == "deaths.children"
     assert rows["65,382"]["metric"] == "deaths.gaza"
     assert rows["11,828"]["metric"] == "incident.deaths" and rows["50,326"]["metric"] == "incident.injured"
+
+
+def test_what_a_deal_did_is_a_fact_and_what_it_would_have_done_is_not():
+    rows = by_surface(figures(
+        "Hamas recently released 105 hostages as part of a deal with Israel. "
+        "Under the offer, Israel would have freed up to 800 Palestinian prisoners.", published="2024-03-27"))
+    assert rows["105"]["modality"] == "asserted"
+    assert rows["up to 800"]["modality"] == "proposal"

@@ -20,7 +20,7 @@ from figcheck.text import TextIndex
 from figcheck.vocab import Metric, Vocabulary
 
 #: Bump when extraction output changes for the same input (it keys the cache).
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 
 _MONTH_WORD = re.compile(
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
@@ -1184,7 +1184,7 @@ def _modality(lowered: str, sentence: str, rel_start: int, rel_end: int, vocab: 
     found.sort()
     modality = found[0][2]
     if modality in ("proposal", "demand") and (_DONE.match(lowered, rel_end) or _DONE_BEFORE.search(
-            lowered, max(0, rel_start - 160), rel_start) or _DID.search(lowered, max(0, rel_start - 40), rel_start)):
+            lowered, max(0, rel_start - 160), rel_start) or _did(lowered, rel_start)):
         # "Under the first phase, 19 hostages have been released so far": what a deal did is a fact.
         return "asserted"
     if modality in ("belief", "estimate", "hypothetical") and re.search(
@@ -1205,6 +1205,13 @@ _DONE = re.compile(r"(?:\s+[\w'’-]+){0,3}?\s+(?:(?:have|has|had)\s+(?:already\
 _DID = re.compile(r"(?<!\bto\s)(?<!\bbe\s)(?<!\bbeen\s)\b(?:has\s+|have\s+|had\s+)?"
                   r"(?:already\s+|recently\s+|so\s+far\s+)?"
                   r"(?:released|freed|returned|handed\s+over)\s+(?:the\s+|another\s+|all\s+)?$")
+
+
+def _did(lowered: str, rel_start: int) -> bool:
+    """A past verb right before the figure, not a counterfactual ("would have freed up to 800")."""
+    m = _DID.search(lowered, max(0, rel_start - 40), rel_start)
+    return m is not None and not re.search(r"\b(?:would|could|should|might|will|to)\s+$",
+                                     lowered[max(0, m.start() - 12):m.start()])
 
 
 #: ... and what it was exchanged for: "19 hostages have been released so far in exchange for more than 1,100".
