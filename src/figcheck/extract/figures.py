@@ -404,8 +404,8 @@ def _clause(sentence: str, surface: str) -> str:
 _CLAUSE_SPLIT = re.compile(r";|,\s+(?:bringing|taking|raising|pushing|while|whereas|but)\b|\s[—–]\s", re.I)
 
 
-#: A period that is not the war so far: "killed in 2024", "last year", "before the current war",
-#: "since the ceasefire". Read after the figure, within its clause.
+#: A period that is not the war so far, read after the figure within its clause: "killed in 2024",
+#: "last year". `_SINCE_PAUSE` holds the ones read anywhere in the clause ("since the ceasefire").
 _PERIOD_AFTER = re.compile(r"\b(?:(?:so\s+far\s+)?in|during|throughout|for)\s+(?:the\s+year\s+)?"
                            r"20\d\d\b(?![-–/]\d)|"
                            r"\b(?:so\s+far\s+)?(?:last|this|the\s+past|the\s+previous)\s+(?:year|month)\b", re.I)
