@@ -43,11 +43,9 @@ class MetricModel:
         z = list(self.intercept)
         for name in sorted(features):  # a fixed order: the same sums to the last bit
             w = self.weights.get(name)
-            if w is None:
-                continue
-            x = features[name]
-            for k, wk in enumerate(w):
-                z[k] += wk * x
+            if w is not None:
+                x = features[name]
+                z = [zk + wk * x for zk, wk in zip(z, w, strict=True)]
         top = max(z)
         exp = [math.exp(v - top) for v in z]
         best = max(range(len(z)), key=lambda k: (z[k], -k))
