@@ -8,16 +8,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from figcheck.corpus import documents_from_frame, load
-from figcheck.evaluate import GoldFigure, doc_key, load_gold
+from figcheck.evaluate import VALUE_TOLERANCE, GoldFigure, doc_key, load_gold
 from figcheck.extract.figures import _candidates, extract_document, figure_features
 from figcheck.extract.model import NONE
 from figcheck.extract.quantities import scan
 from figcheck.models import Problem
 from figcheck.text import TextIndex
 from figcheck.vocab import Vocabulary
-
-#: Values match within this share, as `figcheck eval` matches them.
-_TOLERANCE = 0.005
 
 
 def training_examples(sets: Sequence[tuple[str | os.PathLike[str], str | os.PathLike[str]]],
@@ -51,7 +48,7 @@ def training_examples(sets: Sequence[tuple[str | os.PathLike[str], str | os.Path
 def label_of(row: dict[str, Any], gold: list[GoldFigure]) -> str:
     """The gold metric of an extracted figure: same value, and its words inside the gold's words."""
     def close(g: GoldFigure) -> bool:
-        return bool(abs(float(row["value"]) - g.value) <= _TOLERANCE * max(abs(g.value), 1e-9))
+        return bool(abs(float(row["value"]) - g.value) <= VALUE_TOLERANCE * max(abs(g.value), 1e-9))
     for g in gold:
         if close(g) and g.surface and row["surface"] in g.surface:
             return g.metric
