@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from figcheck.errors import RuleError
-from figcheck.extract.model import MODEL_FILE, load_model
+from figcheck.extract.model import MODEL_FILE, MetricModel, load_model
 
 BEHAVIOURS = ("stock", "cumulative", "event_total", "incident")
 METRIC_ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -200,7 +200,7 @@ class Vocabulary:
     events: dict[str, Event]
     digest: str
     series_of: dict[str, str] = field(default_factory=dict)
-    model: Any = None  # figcheck.extract.model.MetricModel, from metric_model.json when the folder has one
+    model: MetricModel | None = None  # from metric_model.json, when the folder has one
 
     def metric_ids(self) -> list[str]:
         """Metric ids in file order."""

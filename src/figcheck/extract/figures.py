@@ -13,6 +13,7 @@ import pandas as pd
 
 from figcheck.corpus import Document
 from figcheck.extract.dates import MONTH_DAY_RE, as_of
+from figcheck.extract.model import MetricModel
 from figcheck.extract.qualifiers import qualify
 from figcheck.extract.quantities import Quantity, scan
 from figcheck.models import FIGURE_COLUMNS
@@ -124,9 +125,41 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         >>> [(f["metric"], f["value"], f["qualifier"]) for f in extract_document(doc, load_vocabulary())]
         [('hostages.held', 129.0, 'approx')]
     """
-    text = doc.text
-    if not text:
+    if not doc.text:
         return []
+    reading = _read_by_cues(doc, vocab)
+    if vocab.model is not None and reading.rows:
+        _apply_model(doc, reading, vocab.model, vocab)
+    return reading.rows
+
+
+def cue_figures_with_features(doc: Document, vocab: Vocabulary) -> list[tuple[dict[str, Any], dict[str, float]]]:
+    """The figures the cues alone read in one document, each with what the metric model reads about it.
+
+    What `figcheck model train` learns from; the model, if ``vocab`` has one, is not applied.
+    """
+    if not doc.text:
+        return []
+    reading = _read_by_cues(doc, vocab)
+    return list(zip(reading.rows, _features(reading, vocab), strict=True))
+
+
+@dataclass(slots=True)
+class _Reading:
+    """One document as the cues read it: its figures and the sentences they were read in."""
+
+    candidates: list[_Candidate]
+    spans: list[tuple[int, int]]  # the sentence of each candidate
+    members: dict[tuple[int, int], list[int]]  # sentence -> its candidates
+    frames: dict[tuple[int, int], tuple[str, str, bool]]  # sentence -> (lowered, context lowered, list item)
+    index: TextIndex
+    rows: list[dict[str, Any]]
+    locked: set[int]  # figures whose metric the sentence's structure decides: not the model's to change
+
+
+def _read_by_cues(doc: Document, vocab: Vocabulary) -> _Reading:
+    """Every figure of a non-empty document, its metric read by the cues of ``vocab`` alone."""
+    text = doc.text
     index = TextIndex(text)
     quantities = scan(text)
     candidates = list(_candidates(text, quantities, vocab))
@@ -139,7 +172,7 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         members.setdefault(span, []).append(i)
     frames: dict[tuple[int, int], tuple[str, str, bool]] = {}
     metrics_so_far: dict[int, list[tuple[int, str | None]]] = {}  # sentence start -> (figure end, metric)
-    locked: set[int] = set()  # figures whose metric the sentence's structure decides: not the model's to change
+    locked: set[int] = set()
     for i, cand in enumerate(candidates):
         s_start, s_end = spans[i]
         sentence = text[s_start:s_end]
@@ -205,7 +238,7 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
         m = vocab.metrics.get(metric) if metric else None
         date, basis = as_of(sentence, rel_start, rel_end, doc.published,
                             m.behaviour if m else None, m.event if m else None, vocab)
-        unit = cand.unit or (m.unit if m else "") or ("person" if _is_person(cand, vocab) else "")
+        unit = _unit_of(cand, m, vocab)
         line = index.line(cand.start)
         if doc.format == "jsonl":
             line = doc.line_offset + 1
@@ -235,47 +268,53 @@ def extract_document(doc: Document, vocab: Vocabulary) -> list[dict[str, Any]]:
             "confidence": round(confidence, 3),
         })
     locked |= _incidents_in_context(rows, vocab)
-    if vocab.model is not None and rows:
-        features = figure_features(text, index, candidates, rows, vocab)
-        for i, (row, cand, feats) in enumerate(zip(rows, candidates, features, strict=True)):
-            if i in locked:
-                continue
-            metric, probability = vocab.model.predict(feats)
-            if (row["metric"] is not None and row["metric"] not in vocab.model.classes) or (
-                    metric is not None and metric not in vocab.metrics):
-                continue  # a metric the model does not know is the rules' to give
-            row["confidence"] = round(probability, 3)
-            if metric == row["metric"]:
-                continue
-            row["metric"] = metric
-            m = vocab.metrics.get(metric) if metric else None
-            s_start, s_end = index.sentence_span(cand.q.start)
-            row["as_of"], row["as_of_basis"] = as_of(text[s_start:s_end], cand.start - s_start, cand.end - s_start,
-                                                     doc.published, m.behaviour if m else None,
-                                                     m.event if m else None, vocab)
-            row["unit"] = cand.unit or (m.unit if m else "") or ("person" if _is_person(cand, vocab) else "")
-    return rows
+    return _Reading(candidates, spans, members, frames, index, rows, locked)
+
+
+def _apply_model(doc: Document, reading: _Reading, model: MetricModel, vocab: Vocabulary) -> None:
+    """Let the metric model have the last word on each figure the sentence's structure leaves open."""
+    for i, (row, feats) in enumerate(zip(reading.rows, _features(reading, vocab), strict=True)):
+        if i in reading.locked:
+            continue
+        metric, probability = model.predict(feats)
+        if (row["metric"] is not None and row["metric"] not in model.classes) or (
+                metric is not None and metric not in vocab.metrics):
+            continue  # a metric the model does not know is the rules' to give
+        row["confidence"] = round(probability, 3)
+        if metric == row["metric"]:
+            continue
+        cand = reading.candidates[i]
+        s_start, s_end = reading.spans[i]
+        m = vocab.metrics.get(metric) if metric else None
+        row["metric"] = metric
+        row["as_of"], row["as_of_basis"] = as_of(doc.text[s_start:s_end], cand.start - s_start, cand.end - s_start,
+                                                 doc.published, m.behaviour if m else None, m.event if m else None,
+                                                 vocab)
+        row["unit"] = _unit_of(cand, m, vocab)
+
+
+def _unit_of(cand: _Candidate, metric: Metric | None, vocab: Vocabulary) -> str:
+    """A figure's unit: its own ("%", "$"), else its metric's, else "person" for a count of people."""
+    return cand.unit or (metric.unit if metric else "") or ("person" if _is_person(cand, vocab) else "")
 
 
 _FEATURE_WORD = re.compile(r"[a-z][a-z'-]+")
 
 
-def figure_features(text: str, index: TextIndex, candidates: list[_Candidate], rows: list[dict[str, Any]],
-                    vocab: Vocabulary) -> list[dict[str, float]]:
-    """What the metric model reads about each figure the rules produced.
+def _features(reading: _Reading, vocab: Vocabulary) -> list[dict[str, float]]:
+    """What the metric model reads about each figure the cues produced.
 
-    The rules' score for every metric, the rules' choice and confidence, the three and six words
+    The cues' score for every metric, the cues' choice and confidence, the three and six words
     on either side of the number, the words of its sentence and of the sentence before, its head
     noun, qualifier, modality, order of magnitude and unit.
     """
     out = []
-    for cand, row in zip(candidates, rows, strict=True):
-        s_start, s_end = index.sentence_span(cand.q.start)
-        lowered = _lower(text[s_start:s_end])
-        context, is_item = _context(index, text, s_start)
-        prev = _lower(context)
+    candidates = reading.candidates
+    for i, (cand, row) in enumerate(zip(candidates, reading.rows, strict=True)):
+        s_start, _s_end = reading.spans[i]
+        lowered, prev, is_item = reading.frames[reading.spans[i]]
         others = [(c.start - s_start, max(c.end, c.np_end) - s_start, c.q.start == cand.via or c.via == cand.q.start)
-                  for c in candidates if c is not cand and s_start <= c.start < s_end]
+                  for c in (candidates[j] for j in reading.members[reading.spans[i]] if j != i)]
         span = _Span(cand.start - s_start, cand.end - s_start, max(cand.end - s_start, cand.np_end - s_start),
                      cand.role)
         person = bool(cand.head and vocab.person_nouns.fullmatch(cand.head))
@@ -425,9 +464,9 @@ _WOUNDED_AFTER = re.compile(r"\s+(?:(?:others?|more|people|persons|individuals)\
 
 def _bounded_period(clause: str, surface: str) -> bool:
     """Whether a clause counts a bounded period rather than the war so far."""
-    at = clause.find(surface)
     if _SINCE_PAUSE.search(clause):
         return True
+    at = clause.find(surface)
     return at >= 0 and any(not re.search(r"\bsince\b", clause[max(0, m.start() - 20):m.start()])
                            for m in _PERIOD_AFTER.finditer(clause, at + len(surface)))  # not "since October last year"
 
@@ -1310,5 +1349,5 @@ def _context(index: TextIndex, text: str, s_start: int) -> tuple[str, bool]:
     return " ".join([*reversed(parents), prev]), True
 
 
-__all__ = ["EXTRACTOR_VERSION", "MONTH_DAY_RE", "extract_document", "extract_documents", "figure_features",
-           "figures_frame"]
+__all__ = ["EXTRACTOR_VERSION", "MONTH_DAY_RE", "cue_figures_with_features", "extract_document",
+           "extract_documents", "figures_frame"]

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Sequence
 from typing import Any
 
 from figcheck.corpus import documents_from_frame, load
 from figcheck.evaluate import VALUE_TOLERANCE, GoldFigure, doc_key, load_gold
-from figcheck.extract.figures import _candidates, extract_document, figure_features
+from figcheck.extract.figures import cue_figures_with_features
 from figcheck.extract.model import NONE
-from figcheck.extract.quantities import scan
 from figcheck.models import Problem
-from figcheck.text import TextIndex
 from figcheck.vocab import Vocabulary
 
 
@@ -26,7 +23,6 @@ def training_examples(sets: Sequence[tuple[str | os.PathLike[str], str | os.Path
     metric of a proposal is still its metric), else `NONE`. Documents without a gold file are
     skipped.
     """
-    rules_only = dataclasses.replace(vocab, model=None)
     examples: list[tuple[dict[str, float], str]] = []
     problems: list[Problem] = []
     for gold_dir, corpus in sets:
@@ -38,10 +34,7 @@ def training_examples(sets: Sequence[tuple[str | os.PathLike[str], str | os.Path
             items = gold.get(doc_key(doc.doc_id))
             if items is None or not doc.text:
                 continue
-            rows = extract_document(doc, rules_only)
-            cands = list(_candidates(doc.text, scan(doc.text), rules_only))
-            feats = figure_features(doc.text, TextIndex(doc.text), cands, rows, rules_only)
-            examples += [(f, label_of(row, items)) for row, f in zip(rows, feats, strict=True)]
+            examples += [(f, label_of(row, items)) for row, f in cue_figures_with_features(doc, vocab)]
     return examples, problems
 
 
