@@ -36,8 +36,8 @@ def train(
     """Train the metric model on gold annotations and write it as JSON.
 
     Each --gold folder is paired with the --corpus given at the same position. Needs
-    scikit-learn: pip install 'figcheck[train]'. Training is deterministic: the same gold and
-    corpus give a byte-identical file.
+    scikit-learn: pip install 'figcheck[train]'. Training is deterministic: the same gold, corpus and
+    rules give a byte-identical file.
 
     Example: figcheck model train --gold tests/gold/examples --corpus examples -o /tmp/metric_model.json
     """

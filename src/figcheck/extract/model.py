@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from figcheck.errors import RuleError
+from figcheck.errors import RuleError, UsageError
 
 MODEL_FILE = "metric_model.json"
 MODEL_FORMAT = 1
@@ -111,11 +111,9 @@ def train_model(examples: Iterable[tuple[Mapping[str, float], str]], *, c: float
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.linear_model import LogisticRegression
     except ImportError:  # pragma: no cover - depends on the environment
-        from figcheck.errors import UsageError
         raise UsageError("training the metric model needs scikit-learn: pip install 'figcheck[train]'") from None
     pairs = list(examples)
     if len({label for _f, label in pairs}) < 2:
-        from figcheck.errors import UsageError
         raise UsageError("the gold gives fewer than two labels: nothing to learn")
     vec = DictVectorizer(sort=True)
     x = vec.fit_transform([dict(f) for f, _label in pairs])
